@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Upcoming features every target of ours is built with: no C type leaks into a public API,
+/// existentials are spelled `any`, and a file sees only the modules it imports itself.
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "MeterScan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meterscan", targets: ["meterscan"]),
+        .library(name: "MeterImage", targets: ["MeterImage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C leaves: the only place that calls libjpeg/libpng (setjmp lives here).
+        .target(
+            name: "CCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+        .target(name: "MeterImage", dependencies: ["CCodecs"], swiftSettings: strictSwift),
+        .target(name: "MeterPipeline", dependencies: ["MeterImage"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "meterscan",
+            dependencies: [
+                "MeterPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "MeterImageTests",
+            dependencies: ["MeterImage"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "MeterPipelineTests",
+            dependencies: ["MeterPipeline"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "meterscanTests",
+            dependencies: ["meterscan"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// The libFuzzer target exists only when asked for: it has no `main` of its own (libFuzzer
+// brings one), so it links only with `--sanitize=fuzzer`. See Fuzz/README.md.
+if Context.environment["METERSCAN_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "DecodeFuzzer",
+            dependencies: ["MeterImage"],
+            path: "Fuzz/DecodeFuzzer",
+            swiftSettings: strictSwift
+        ))
+}

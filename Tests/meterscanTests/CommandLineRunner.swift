@@ -1,0 +1,44 @@
+import Foundation
+
+/// Runs the built `meterscan` binary the way a user does and captures what it prints.
+struct CommandLineRunner {
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("MeterImageTests/Fixtures").path
+
+    /// The directory SwiftPM put the products in (the test bundle sits beside the tool).
+    static var executable: URL {
+        let candidates = [Bundle.main.bundleURL] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        for directory in candidates {
+            let tool = directory.appendingPathComponent("meterscan")
+            if FileManager.default.isExecutableFile(atPath: tool.path) { return tool }
+        }
+        fatalError("meterscan binary not found next to the test bundle")
+    }
+
+    static func run(_ arguments: [String]) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Drain both pipes concurrently, so a chatty child cannot block on a full pipe.
+        let errReader = err.fileHandleForReading
+        async let errData = Task.detached { errReader.readDataToEndOfFile() }.value
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: await errData, as: UTF8.self))
+    }
+}

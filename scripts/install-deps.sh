@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages MeterScan builds and runs against, skipping those present.
+set -euo pipefail
+
+packages=(
+    libjpeg-dev        # libjpeg-turbo headers (CCodecs)
+    libpng-dev         # libpng headers (CCodecs)
+    libtesseract-dev   # Tesseract C API (CTesseract)
+    tesseract-ocr-eng  # stock English model, the fallback recogniser
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]})); then
+    echo "Installing: ${missing[*]}" >&2
+    apt_get=(apt-get)
+    if [[ $(id -u) -ne 0 ]]; then apt_get=(sudo apt-get); fi
+    "${apt_get[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

@@ -25,8 +25,20 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
+        .systemLibrary(
+            name: "CTesseract",
+            pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev"])]
+        ),
         .target(name: "MeterImage", dependencies: ["CCodecs"], swiftSettings: strictSwift),
-        .target(name: "MeterPipeline", dependencies: ["MeterImage"], swiftSettings: strictSwift),
+        .target(name: "MeterVision", dependencies: ["MeterImage"], swiftSettings: strictSwift),
+        .target(name: "MeterOCR", dependencies: ["MeterImage", "CTesseract"], swiftSettings: strictSwift),
+        .target(name: "MeterReading", swiftSettings: strictSwift),
+        .target(
+            name: "MeterPipeline",
+            dependencies: ["MeterImage", "MeterVision", "MeterOCR", "MeterReading"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "meterscan",
             dependencies: [
@@ -41,6 +53,9 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
+        .testTarget(name: "MeterVisionTests", dependencies: ["MeterVision"], swiftSettings: strictSwift),
+        .testTarget(name: "MeterOCRTests", dependencies: ["MeterOCR"], swiftSettings: strictSwift),
+        .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
             name: "MeterPipelineTests",
             dependencies: ["MeterPipeline"],

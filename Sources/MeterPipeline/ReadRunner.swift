@@ -1,0 +1,114 @@
+import Dispatch
+import Foundation
+import MeterImage
+public import MeterOCR
+import MeterReading
+import Synchronization
+
+/// Reads many photos on `jobs` worker threads, each with its own recogniser, and hands the
+/// results back in input order as soon as each one's turn comes.
+public struct ReadRunner: Sendable {
+    /// Worker threads (one recogniser each).
+    public var jobs: Int
+    /// Stage settings for every worker.
+    public var settings: ReaderSettings
+    /// Where to write audit pictures, if anywhere.
+    public var debugPictures: DebugPictures?
+
+    /// A runner with `jobs` workers.
+    public init(jobs: Int, settings: ReaderSettings = ReaderSettings(), debugPictures: DebugPictures? = nil) {
+        self.jobs = max(1, jobs)
+        self.settings = settings
+        self.debugPictures = debugPictures
+    }
+
+    /// Processes every entry; `emit` is called once per entry, in entry order, never concurrently.
+    /// Throws only when a recogniser cannot be created or the engine fails outright.
+    public func run(
+        _ entries: [InputFiles.Entry],
+        makeRecognizer: @escaping @Sendable () throws(OCRError) -> any DigitRecognizer,
+        emit: @escaping @Sendable (ReadResult) -> Void
+    ) throws(OCRError) {
+        let state = Mutex(RunState(count: entries.count))
+        let workers = min(jobs, max(1, entries.count))
+        let settings = self.settings
+        let debugPictures = self.debugPictures
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let reader: PhotoReader
+            do throws(OCRError) {
+                reader = PhotoReader(recognizer: try makeRecognizer(), settings: settings)
+            } catch {
+                state.withLock { $0.failure = $0.failure ?? error }
+                return
+            }
+            while let index = state.withLock({ $0.claim() }) {
+                let result: ReadResult
+                do throws(OCRError) {
+                    result = try Self.read(entries[index], with: reader, debugPictures: debugPictures)
+                } catch {
+                    state.withLock { $0.failure = $0.failure ?? error }
+                    return
+                }
+                // Emit under the lock so lines come out whole and in order.
+                state.withLock { run in
+                    run.finished[index] = result
+                    while run.nextToEmit < run.finished.count, let ready = run.finished[run.nextToEmit] {
+                        emit(ready)
+                        run.finished[run.nextToEmit] = nil
+                        run.nextToEmit += 1
+                    }
+                }
+            }
+        }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    private static func read(_ entry: InputFiles.Entry, with reader: PhotoReader, debugPictures: DebugPictures?)
+        throws(OCRError) -> ReadResult
+    {
+        let path: String
+        switch entry {
+        case .missing(let missing): return unreadable(missing, InputError.notFound(missing))
+        case .file(let file): path = file
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readPhotoFile(atPath: path, maxBytes: reader.settings.decode.maxFileBytes)
+        } catch {
+            return unreadable(path, error)
+        }
+        let (result, evidence) = try reader.read(bytes: bytes, file: path)
+        if let debugPictures {
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            try? debugPictures.write(name: name, evidence: evidence, result: result)
+        }
+        return result
+    }
+
+    private static func unreadable(_ path: String, _ error: InputError) -> ReadResult {
+        let reasons = [Reason(.decodeError, error.description)]
+        return ReadResult(
+            file: path, id: nil, status: .rejected, reading: nil, meter: nil, confidence: 0,
+            digits: [], reasons: reasons,
+            reply: ReplyComposer.reply(status: .rejected, reading: nil, unit: nil, reasons: reasons),
+            timings: [:])
+    }
+}
+
+/// Work distribution and in-order emission bookkeeping shared by the workers.
+private struct RunState: ~Copyable {
+    var nextToClaim = 0
+    var nextToEmit = 0
+    var finished: [ReadResult?]
+    var failure: OCRError?
+
+    init(count: Int) {
+        finished = Array(repeating: nil, count: count)
+    }
+
+    mutating func claim() -> Int? {
+        guard failure == nil, nextToClaim < finished.count else { return nil }
+        defer { nextToClaim += 1 }
+        return nextToClaim
+    }
+}

@@ -1,0 +1,119 @@
+/// A counter reading assembled from its digit positions.
+public struct AssembledReading: Sendable, Hashable {
+    /// Integer digits, leading zeros kept.
+    public var integer: String
+    /// Fraction digits, or nil when the counter shows none (or none were read).
+    public var fraction: String?
+    /// Every position left to right after the rolling rule, with its evidence.
+    public var digits: [DigitEvidence]
+    /// Confidence of the whole reading: the weakest integer digit's.
+    public var confidence: Double
+
+    /// `integer` and, if present, `.` and `fraction`.
+    public var value: String { fraction.map { integer + "." + $0 } ?? integer }
+}
+
+/// Thresholds that turn recognition evidence into a status.
+public struct RecognitionPolicy: Sendable, Hashable {
+    /// Every integer digit at least this confident → `accepted` (before plausibility rules).
+    public var acceptConfidence: Double
+    /// Fewer integer digits than this → `rejected` with `too_few_digits`.
+    public var minimumIntegerDigits: Int
+
+    /// Defaults tuned so that wrong readings go to review rather than being accepted.
+    public init(acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3) {
+        self.acceptConfidence = acceptConfidence
+        self.minimumIntegerDigits = minimumIntegerDigits
+    }
+}
+
+/// Turns per-position evidence into a reading and a recognition-only status.
+public struct ReadingAssembler: Sendable {
+    /// The thresholds in use.
+    public var policy: RecognitionPolicy
+
+    /// An assembler applying `policy`.
+    public init(policy: RecognitionPolicy = RecognitionPolicy()) {
+        self.policy = policy
+    }
+
+    /// Applies the rolling rule right to left and joins the digits.
+    public func assemble(_ positions: [DigitEvidence]) -> AssembledReading {
+        let resolved = Self.resolveRolling(positions)
+        let integerDigits = resolved.filter { !$0.isFraction }
+        let fractionDigits = resolved.filter(\.isFraction)
+        let integer = integerDigits.map { $0.text.isEmpty ? "?" : $0.text }.joined()
+        let fraction = fractionDigits.isEmpty
+            ? nil : fractionDigits.map { $0.text.isEmpty ? "?" : $0.text }.joined()
+        let confidence = integerDigits.map(\.confidence).min() ?? 0
+        return AssembledReading(
+            integer: integer, fraction: fraction, digits: resolved, confidence: confidence)
+    }
+
+    /// Status and reasons from recognition alone (plausibility rules come later).
+    public func judge(_ reading: AssembledReading) -> (ReadingStatus, [Reason]) {
+        let integerDigits = reading.digits.filter { !$0.isFraction }
+        let readable = integerDigits.filter { $0.value != nil }
+        if readable.count < policy.minimumIntegerDigits {
+            return (
+                .rejected,
+                [Reason(.tooFewDigits, "only \(readable.count) integer digits could be read")]
+            )
+        }
+        var reasons: [Reason] = []
+        let unreadable = integerDigits.count - readable.count
+        if unreadable > 0 {
+            reasons.append(Reason(.lowConfidence, "\(unreadable) integer digit(s) could not be read"))
+        }
+        let unsure = integerDigits.enumerated().filter {
+            $0.element.value != nil && $0.element.confidence < policy.acceptConfidence
+        }
+        if !unsure.isEmpty {
+            let positions = unsure.map { String($0.offset + 1) }.joined(separator: ", ")
+            reasons.append(Reason(.lowConfidence, "uncertain integer digit at position \(positions)"))
+        }
+        return (reasons.isEmpty ? .accepted : .review, reasons)
+    }
+
+    /// The rolling rule: a drum caught between two digits reads as the lower one, unless the
+    /// drum to its right has already wrapped past 0, then as the upper one. Walks right to left
+    /// so each drum sees its right neighbour's final value. The two neighbours come from the
+    /// recogniser's top choices; a rolling position whose choices are not neighbours keeps the
+    /// recogniser's best guess.
+    static func resolveRolling(_ positions: [DigitEvidence]) -> [DigitEvidence] {
+        var result = positions
+        var rightValue: Int? = nil
+        for index in result.indices.reversed() {
+            var position = result[index]
+            if position.isRolling, let (lower, upper) = neighbours(of: position) {
+                let wrapped = rightValue == 0
+                let chosen = wrapped ? upper : lower
+                if String(chosen) != position.text {
+                    let previous = DigitEvidence.Alternative(position.text, position.confidence)
+                    let chosenConfidence =
+                        position.alternatives.first { $0.text == String(chosen) }?.confidence ?? 0
+                    position.alternatives.removeAll { $0.text == String(chosen) }
+                    if !previous.text.isEmpty { position.alternatives.insert(previous, at: 0) }
+                    position.text = String(chosen)
+                    // Both neighbours are the evidence for a rolling drum: its certainty is
+                    // that of the pair, not of whichever half the engine preferred.
+                    position.confidence = max(chosenConfidence, previous.confidence)
+                }
+            }
+            rightValue = position.value
+            result[index] = position
+        }
+        return result
+    }
+
+    /// The (lower, upper) digit pair a rolling position is between, from its best two choices.
+    static func neighbours(of position: DigitEvidence) -> (Int, Int)? {
+        guard let best = position.value else { return nil }
+        for alternative in position.alternatives.prefix(2) {
+            guard let other = Int(alternative.text) else { continue }
+            if (best + 1) % 10 == other { return (best, other) }
+            if (other + 1) % 10 == best { return (other, best) }
+        }
+        return nil
+    }
+}

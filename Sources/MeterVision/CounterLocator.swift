@@ -1,0 +1,323 @@
+public import MeterImage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where a counter is in a photo: a straight row of digit-sized shapes, and the evidence for it.
+public struct CounterCandidate: Sendable, Hashable {
+    /// Centres of the digit positions, left to right, in the coordinates of the located image.
+    public var cellCenters: [Point]
+    /// Digit height in pixels.
+    public var digitHeight: Double
+    /// Widest digit shape in pixels (a "1" is narrower; cells use this width).
+    public var digitWidth: Double
+    /// Distance between neighbouring digit centres along the row.
+    public var pitch: Double
+    /// Angle of the row against the horizontal, in radians (positive: falling to the right).
+    public var angle: Double
+    /// Positions that were filled in between or beside the shapes found (no clean shape there:
+    /// a drum caught mid-roll, a broken glyph).
+    public var inferred: [Bool]
+    /// Ranking score; higher is more counter-like.
+    public var score: Double
+    /// Whether the shapes were dark on light (true) or light on dark, per position.
+    public var darkInk: [Bool]
+
+    /// The same candidate in coordinates scaled by `factor` (e.g. from a downscaled image).
+    public func scaled(by factor: Double) -> CounterCandidate {
+        var copy = self
+        copy.cellCenters = cellCenters.map { Point(x: $0.x * factor, y: $0.y * factor) }
+        copy.digitHeight *= factor
+        copy.digitWidth *= factor
+        copy.pitch *= factor
+        return copy
+    }
+}
+
+/// A point in image coordinates.
+public struct Point: Sendable, Hashable {
+    /// Horizontal position.
+    public var x: Double
+    /// Vertical position.
+    public var y: Double
+
+    /// The point (x, y).
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// Finds counter candidates in a whole photo without any per-meter setup.
+///
+/// Digits on a counter are the largest row of similar, evenly spaced, digit-shaped marks on
+/// the meter face. Serial numbers and approval marks are smaller; barcodes are too thin; brand
+/// letters vary in width. The locator binarises in both polarities (black drums with white
+/// digits, white drums with black ones, LCDs), links shapes into rows, merges rows of opposite
+/// polarity that continue each other (black integer drums followed by red fraction drums), and
+/// ranks the rows.
+public struct CounterLocator: Sendable {
+    /// Tunables, in pixels of the image handed to `locate` unless noted.
+    public struct Settings: Sendable, Hashable {
+        /// Smallest digit height considered.
+        public var minimumDigitHeight = 9
+        /// Largest digit height, as a share of the image height.
+        public var maximumDigitHeightShare = 0.3
+        /// Sauvola window radius as a share of the image's shorter side.
+        public var thresholdRadiusShare = 0.035
+        /// Sauvola sensitivity.
+        public var thresholdK = 0.25
+        /// How many candidates to keep, best first.
+        public var maximumCandidates = 4
+
+        /// Defaults measured on the samples' dev split.
+        public init() {}
+    }
+
+    /// The settings in use.
+    public var settings: Settings
+
+    /// A locator with `settings`.
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+    }
+
+    /// Ranked counter candidates in a gray image, best first (empty when nothing looks like one).
+    public func locate(_ gray: Image) -> [CounterCandidate] {
+        precondition(gray.format == .gray, "locate takes a gray image")
+        let integral = IntegralImage(gray)
+        let radius = max(4, Int(Double(min(gray.width, gray.height)) * settings.thresholdRadiusShare))
+        var rows: [Row] = []
+        for darkInk in [true, false] {
+            let binary = Threshold.sauvola(
+                gray, integral: integral, radius: radius, k: settings.thresholdK, darkInk: darkInk)
+            let shapes = Components.blobs(in: binary, minimumArea: 12)
+                .filter { isDigitShaped($0, imageHeight: gray.height) }
+                .map { Shape(blob: $0, darkInk: darkInk) }
+            rows += linkRows(shapes)
+        }
+        rows = mergeContinuations(rows)
+        let candidates = rows.compactMap(candidate(from:))
+        return Array(candidates.sorted { $0.score > $1.score }.prefix(settings.maximumCandidates))
+    }
+
+    // MARK: - Shapes
+
+    struct Shape: Hashable {
+        var blob: Blob
+        var darkInk: Bool
+        var x: Double { blob.centerX }
+        var y: Double { blob.centerY }
+        var height: Double { Double(blob.height) }
+        var width: Double { Double(blob.width) }
+    }
+
+    func isDigitShaped(_ blob: Blob, imageHeight: Int) -> Bool {
+        let height = blob.height
+        guard height >= settings.minimumDigitHeight,
+            Double(height) <= settings.maximumDigitHeightShare * Double(imageHeight)
+        else { return false }
+        let aspect = Double(blob.width) / Double(height)
+        guard aspect >= 0.12, aspect <= 1.0 else { return false }
+        let fill = blob.fill
+        // A "1" is a nearly solid bar; window interiors and glare spots are solid and wide.
+        if aspect < 0.3 { return fill >= 0.3 }
+        return fill >= 0.15 && fill <= 0.78
+    }
+
+    // MARK: - Rows
+
+    /// Shapes that line up, left to right.
+    struct Row {
+        var shapes: [Shape]
+    }
+
+    /// Whether `right` can follow `left` in the same row of digits.
+    func follows(_ right: Shape, _ left: Shape) -> Bool {
+        let height = max(left.height, right.height)
+        let ratio = max(left.height, right.height) / min(left.height, right.height)
+        guard ratio <= 1.3 else { return false }
+        let gap = Double(right.blob.minX - left.blob.maxX)
+        guard gap >= -0.15 * height, gap <= 1.1 * height else { return false }
+        let dx = right.x - left.x
+        guard dx > 0.25 * height else { return false }
+        // Up to ~15° of tilt between neighbours, plus slack for uneven glyph heights.
+        return abs(right.y - left.y) <= 0.3 * dx + 0.2 * height
+    }
+
+    func linkRows(_ shapes: [Shape]) -> [Row] {
+        let sorted = shapes.sorted { $0.x < $1.x }
+        var next = [Int?](repeating: nil, count: sorted.count)
+        var hasPrevious = [Bool](repeating: false, count: sorted.count)
+        for index in sorted.indices {
+            var best: (Int, Double)? = nil
+            for other in (index + 1)..<sorted.count {
+                if sorted[other].x - sorted[index].x > 2.5 * sorted[index].height { break }
+                guard follows(sorted[other], sorted[index]) else { continue }
+                let distance = sorted[other].x - sorted[index].x
+                    + 2 * abs(sorted[other].y - sorted[index].y)
+                if best == nil || distance < best!.1 { best = (other, distance) }
+            }
+            if let (target, _) = best, !hasPrevious[target] {
+                next[index] = target
+                hasPrevious[target] = true
+            }
+        }
+        var rows: [Row] = []
+        for start in sorted.indices where !hasPrevious[start] {
+            var members = [sorted[start]]
+            var cursor = start
+            while let following = next[cursor] {
+                members.append(sorted[following])
+                cursor = following
+            }
+            if members.count >= 3 { rows.append(Row(shapes: members)) }
+        }
+        return rows
+    }
+
+    /// Joins a row with another that continues it: same line, same size, one pitch further on.
+    func mergeContinuations(_ rows: [Row]) -> [Row] {
+        var pending = rows.sorted { $0.shapes[0].x < $1.shapes[0].x }
+        var merged = true
+        while merged {
+            merged = false
+            outer: for i in pending.indices {
+                for j in pending.indices where j != i {
+                    let left = pending[i].shapes
+                    let right = pending[j].shapes
+                    guard let last = left.last, let first = right.first, first.x > last.x else {
+                        continue
+                    }
+                    let pitch = medianSpacing(left)
+                    let heightRatio = medianHeight(left) / medianHeight(right)
+                    guard heightRatio > 0.7, heightRatio < 1.45 else { continue }
+                    let dx = first.x - last.x
+                    guard dx > 0.5 * pitch, dx < 2.6 * pitch else { continue }
+                    let slope = lineFit(left).slope
+                    let expectedY = last.y + slope * dx
+                    guard abs(first.y - expectedY) < 0.35 * medianHeight(left) else { continue }
+                    pending[i] = Row(shapes: left + right)
+                    pending.remove(at: j)
+                    merged = true
+                    break outer
+                }
+            }
+        }
+        return pending
+    }
+
+    // MARK: - Candidates
+
+    func candidate(from row: Row) -> CounterCandidate? {
+        let shapes = row.shapes
+        let height = medianHeight(shapes)
+        let fit = lineFit(shapes)
+        let angle = atan(fit.slope)
+        let cosine = cos(angle)
+        // Positions along the row (projected on its direction).
+        let along = shapes.map { ($0.x - shapes[0].x) / cosine }
+        var spacings: [Double] = []
+        for index in 1..<along.count { spacings.append(along[index] - along[index - 1]) }
+        let shortest = spacings.sorted()[spacings.count / 2]
+        // The pitch is the typical spacing; gaps of ~2 or 3 pitches hold undetected digits.
+        let pitch = refinePitch(spacings, initial: shortest)
+        guard pitch > 0.3 * height, pitch < 2.2 * height else { return nil }
+        var centers: [Point] = []
+        var inferred: [Bool] = []
+        var darkInk: [Bool] = []
+        for (index, shape) in shapes.enumerated() {
+            if index > 0 {
+                let steps = Int((spacings[index - 1] / pitch).rounded())
+                if steps > 4 { return nil }  // not one counter
+                if steps >= 2 {
+                    for step in 1..<steps {
+                        let t = Double(step) / Double(steps)
+                        let previous = shapes[index - 1]
+                        centers.append(
+                            Point(
+                                x: previous.x + (shape.x - previous.x) * t,
+                                y: previous.y + (shape.y - previous.y) * t))
+                        inferred.append(true)
+                        darkInk.append(previous.darkInk)
+                    }
+                }
+            }
+            centers.append(Point(x: shape.x, y: fit.y(at: shape.x)))
+            inferred.append(false)
+            darkInk.append(shape.darkInk)
+        }
+        let widths = shapes.map(\.width).sorted()
+        let digitWidth = widths[Int(Double(widths.count - 1) * 0.8)]
+        let heights = shapes.map(\.height)
+        let heightSpread = standardDeviation(heights) / height
+        let residual = spacings.map { abs($0 / pitch - ($0 / pitch).rounded()) }.reduce(0, +)
+            / Double(spacings.count)
+        let count = Double(min(centers.count, 9))
+        let found = Double(shapes.count) / Double(centers.count)
+        // Bigger, longer, more regular rows score higher; counters have 4–9 digits.
+        var score = count * height * found
+        score *= max(0.2, 1 - 2 * heightSpread)
+        score *= max(0.2, 1 - 2 * residual)
+        if centers.count > 10 { score *= 0.5 }
+        return CounterCandidate(
+            cellCenters: centers, digitHeight: height, digitWidth: digitWidth, pitch: pitch,
+            angle: angle, inferred: inferred, score: score, darkInk: darkInk)
+    }
+
+    /// The spacing that best explains all spacings as whole multiples of it.
+    func refinePitch(_ spacings: [Double], initial: Double) -> Double {
+        var total = 0.0
+        var steps = 0.0
+        for spacing in spacings {
+            let multiple = max(1, (spacing / initial).rounded())
+            guard multiple <= 4 else { continue }
+            total += spacing
+            steps += multiple
+        }
+        return steps > 0 ? total / steps : initial
+    }
+}
+
+// MARK: - Small statistics
+
+struct LineFit {
+    var slope: Double
+    var intercept: Double
+    func y(at x: Double) -> Double { slope * x + intercept }
+}
+
+func lineFit(_ shapes: [CounterLocator.Shape]) -> LineFit {
+    let n = Double(shapes.count)
+    let meanX = shapes.map(\.x).reduce(0, +) / n
+    let meanY = shapes.map(\.y).reduce(0, +) / n
+    var sxx = 0.0
+    var sxy = 0.0
+    for shape in shapes {
+        sxx += (shape.x - meanX) * (shape.x - meanX)
+        sxy += (shape.x - meanX) * (shape.y - meanY)
+    }
+    let slope = sxx > 0 ? sxy / sxx : 0
+    return LineFit(slope: slope, intercept: meanY - slope * meanX)
+}
+
+func medianHeight(_ shapes: [CounterLocator.Shape]) -> Double {
+    let heights = shapes.map(\.height).sorted()
+    return heights[heights.count / 2]
+}
+
+func medianSpacing(_ shapes: [CounterLocator.Shape]) -> Double {
+    guard shapes.count >= 2 else { return medianHeight(shapes) }
+    var spacings: [Double] = []
+    for index in 1..<shapes.count { spacings.append(shapes[index].x - shapes[index - 1].x) }
+    return spacings.sorted()[spacings.count / 2]
+}
+
+func standardDeviation(_ values: [Double]) -> Double {
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+    return variance.squareRoot()
+}

@@ -1,0 +1,99 @@
+public import MeterImage
+
+/// Global and adaptive binarisation. Binary images are gray images holding 0 (background)
+/// and 255 (foreground, i.e. ink).
+public enum Threshold {
+    /// Histogram of a gray image.
+    public static func histogram(_ image: Image) -> [Int] {
+        precondition(image.format == .gray, "histogram takes a gray image")
+        var counts = [Int](repeating: 0, count: 256)
+        image.pixels.withUnsafeBufferPointer { pixels in
+            for value in pixels { counts[Int(value)] += 1 }
+        }
+        return counts
+    }
+
+    /// Otsu's threshold: the level that best separates the histogram into two classes;
+    /// pixels `<=` the level form the dark class.
+    public static func otsu(_ histogram: [Int]) -> UInt8 {
+        let total = histogram.reduce(0, +)
+        guard total > 0 else { return 127 }
+        var weightedTotal = 0.0
+        for (level, count) in histogram.enumerated() { weightedTotal += Double(level * count) }
+        var darkCount = 0
+        var darkSum = 0.0
+        var best = 0.0
+        var bestLevel = 127
+        for level in 0..<255 {
+            darkCount += histogram[level]
+            if darkCount == 0 { continue }
+            let lightCount = total - darkCount
+            if lightCount == 0 { break }
+            darkSum += Double(level * histogram[level])
+            let darkMean = darkSum / Double(darkCount)
+            let lightMean = (weightedTotal - darkSum) / Double(lightCount)
+            let between = Double(darkCount) * Double(lightCount) * (darkMean - lightMean) * (darkMean - lightMean)
+            if between > best {
+                best = between
+                bestLevel = level
+            }
+        }
+        return UInt8(bestLevel)
+    }
+
+    /// Sauvola's adaptive threshold: a pixel is ink when it is darker than
+    /// `mean · (1 + k · (std / 128 − 1))` of the window around it. With `darkInk == false`
+    /// the image is treated as inverted (light ink on a dark ground). Flat windows whose
+    /// standard deviation is below `minimumContrast` are background, so noise in plain areas
+    /// does not become ink.
+    public static func sauvola(
+        _ image: Image, integral: IntegralImage? = nil, radius: Int, k: Double = 0.3,
+        darkInk: Bool = true, minimumContrast: Double = 8
+    ) -> Image {
+        precondition(image.format == .gray, "sauvola takes a gray image")
+        let table = integral ?? IntegralImage(image)
+        let width = image.width
+        let height = image.height
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { output, count in
+            image.pixels.withUnsafeBufferPointer { input in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let box = table.boxStatistics(
+                            x0: x - radius, y0: y - radius, x1: x + radius + 1, y1: y + radius + 1)
+                        let n = Double(box.count)
+                        let mean = box.sum / n
+                        let variance = max(0, box.squares / n - mean * mean)
+                        let deviation = variance.squareRoot()
+                        let value = Double(input[y * width + x])
+                        var ink = false
+                        if deviation >= minimumContrast {
+                            if darkInk {
+                                ink = value < mean * (1 + k * (deviation / 128 - 1))
+                            } else {
+                                // Same rule on the inverted image.
+                                let inverted = 255 - mean
+                                ink = 255 - value < inverted * (1 + k * (deviation / 128 - 1))
+                            }
+                        }
+                        output[y * width + x] = ink ? 255 : 0
+                    }
+                }
+            }
+            count = width * height
+        }
+        return Image(width: width, height: height, format: .gray, pixels: pixels)
+    }
+
+    /// Pixels darker than or equal to `level` become ink (255), the rest background (0).
+    public static func binarize(_ image: Image, level: UInt8, darkInk: Bool = true) -> Image {
+        precondition(image.format == .gray, "binarize takes a gray image")
+        var output = image
+        output.pixels.withUnsafeMutableBufferPointer { pixels in
+            for index in pixels.indices {
+                let dark = pixels[index] <= level
+                pixels[index] = dark == darkInk ? 255 : 0
+            }
+        }
+        return output
+    }
+}

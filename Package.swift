@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
             name: "MeterPipelineTests",
-            dependencies: ["MeterPipeline"],
+            dependencies: ["MeterPipeline", "MeterImage"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -9,6 +9,49 @@ internal import Musl
 internal import Darwin
 #endif
 
+/// How a `TesseractRecognizer` asks Tesseract and reads its answer.
+public struct TesseractSettings: Sendable, Hashable {
+    /// Alternatives kept per digit at most.
+    public var maxAlternatives: Int
+    /// Page segmentation mode for `recognizeDigit` (10 = single character, 13 = raw line).
+    public var digitPageSegMode: Int
+    /// Page segmentation mode for `recognizeLine` (7 = single line, 8 = single word).
+    public var linePageSegMode: Int
+    /// Restrict the model to 0–9 (`tessedit_char_whitelist`). Off, the recogniser instead
+    /// takes the most confident digit among each symbol's choices, which reads more: with the
+    /// whitelist the stock `eng` model answers nothing where its best guess is a letter.
+    public var whitelistDigits: Bool
+    /// When a symbol has no digit among its choices, read letters that stand for digits
+    /// ("O" → 0, "l" → 1, "S" → 5, "B" → 8, …) at half their confidence.
+    public var mapLookalikes: Bool
+    /// Turn OpenMP off for the calling thread before each recognition (see `OpenMP`). Only
+    /// measurements want `false`.
+    public var singleThreaded: Bool
+
+    /// Every setting chosen explicitly.
+    public init(
+        maxAlternatives: Int = 3, digitPageSegMode: Int = 10, linePageSegMode: Int = 8,
+        whitelistDigits: Bool = false, mapLookalikes: Bool = true, singleThreaded: Bool = true
+    ) {
+        precondition(maxAlternatives >= 0, "negative maxAlternatives")
+        precondition(
+            (6...13).contains(digitPageSegMode) && (6...13).contains(linePageSegMode),
+            "page segmentation modes for digits and lines are 6…13")
+        self.maxAlternatives = maxAlternatives
+        self.digitPageSegMode = digitPageSegMode
+        self.linePageSegMode = linePageSegMode
+        self.whitelistDigits = whitelistDigits
+        self.mapLookalikes = mapLookalikes
+        self.singleThreaded = singleThreaded
+    }
+
+    /// What reads most meter digits with stock `eng` (measured on shared/data/meter-digits).
+    public static let standard = TesseractSettings()
+
+    /// Tesseract as commonly configured for digits: whitelist, no lookalikes. The baseline.
+    public static let whitelist = TesseractSettings(whitelistDigits: true, mapLookalikes: false)
+}
+
 /// Reads digits with Tesseract's LSTM engine through its C API.
 ///
 /// One instance owns one `TessBaseAPI` handle (created once, ~80 ms; freed in `deinit`). Use it
@@ -21,31 +64,24 @@ public final class TesseractRecognizer: DigitRecognizer {
 
     /// The model file this recogniser loaded.
     public let modelPath: String
-    /// How many alternatives each guess keeps at most.
-    public let maxAlternatives: Int
-    /// Page segmentation used by `recognizeLine` (7 = single line, 8 = single word).
-    public let linePageSegMode: Int
+    /// How Tesseract is asked.
+    public let settings: TesseractSettings
 
     private let handle: OpaquePointer
-    private let singleThreaded: Bool
 
     /// Loads `<dataPath>/<language>.traineddata`.
     ///
     /// - Parameters:
-    ///   - dataPath: the tessdata directory; nil means `$TESSDATA_PREFIX`, else Debian's.
+    ///   - dataPath: the tessdata directory; nil means `$TESSDATA_PREFIX`, else Debian's
+    ///     `/usr/share/tesseract-ocr/5/tessdata`.
     ///   - language: the model name (`eng`).
-    ///   - maxAlternatives: alternatives kept per digit.
-    ///   - linePageSegMode: `PSM_SINGLE_LINE` (7) or `PSM_SINGLE_WORD` (8) for lines.
-    ///   - singleThreaded: turn OpenMP off for the calling thread before each recognition.
-    ///     Only measurements want `false`.
+    ///   - settings: how to ask Tesseract.
     /// - Throws: `OCRError.modelMissing` (naming the file and the Debian package) when the
     ///   model is not there, `OCRError.engineFailure` when Tesseract refuses to start.
     public init(
-        dataPath: String? = nil, language: String = "eng", maxAlternatives: Int = 3,
-        linePageSegMode: Int = 7, singleThreaded: Bool = true
+        dataPath: String? = nil, language: String = "eng",
+        settings: TesseractSettings = .standard
     ) throws(OCRError) {
-        precondition(maxAlternatives >= 0, "negative maxAlternatives")
-        precondition(linePageSegMode == 7 || linePageSegMode == 8, "line mode must be PSM 7 or 8")
         let directory = Self.resolveDataPath(dataPath)
         let model = directory + "/" + language + ".traineddata"
         guard Self.isReadableFile(model) else {
@@ -59,11 +95,9 @@ public final class TesseractRecognizer: DigitRecognizer {
         }
         self.handle = handle
         self.modelPath = model
-        self.maxAlternatives = maxAlternatives
-        self.linePageSegMode = linePageSegMode
-        self.singleThreaded = singleThreaded
+        self.settings = settings
         // From here on `deinit` frees the handle, also when Init fails below.
-        if singleThreaded { OpenMP.serializeCurrentThread() }
+        if settings.singleThreaded { OpenMP.serializeCurrentThread() }
         let status = withCStrings(Self.initVariables) { names, values, count in
             TessBaseAPIInit4(
                 handle, directory, language, OEM_LSTM_ONLY, nil, 0, names, values, count, 0)
@@ -71,7 +105,9 @@ public final class TesseractRecognizer: DigitRecognizer {
         guard status == 0 else {
             throw .engineFailure("Tesseract could not load \(model) (is it a Tesseract 4/5 model?)")
         }
-        for (name, value) in Self.runtimeVariables where TessBaseAPISetVariable(handle, name, value) == 0 {
+        var variables = Self.runtimeVariables
+        if settings.whitelistDigits { variables.append(("tessedit_char_whitelist", "0123456789")) }
+        for (name, value) in variables where TessBaseAPISetVariable(handle, name, value) == 0 {
             throw .engineFailure("Tesseract does not know the variable \(name)")
         }
     }
@@ -81,15 +117,17 @@ public final class TesseractRecognizer: DigitRecognizer {
         TessBaseAPIDelete(handle)
     }
 
-    /// Reads one isolated digit (`PSM_SINGLE_CHAR`): the most confident digit symbol found.
+    /// Reads one isolated digit (`PSM_SINGLE_CHAR` by default): the most confident digit
+    /// symbol found.
     public func recognizeDigit(_ cell: Image) throws(OCRError) -> DigitGuess {
-        let guesses = recognize(cell, pageSegMode: PSM_SINGLE_CHAR)
+        let guesses = recognize(cell, pageSegMode: TessPageSegMode(UInt32(settings.digitPageSegMode)))
         return guesses.max { $0.confidence < $1.confidence } ?? .empty
     }
 
-    /// Reads a line of digits (`PSM_SINGLE_LINE` or `PSM_SINGLE_WORD`), one guess per symbol.
+    /// Reads a line of digits (`PSM_SINGLE_WORD` by default: the whole image is the line),
+    /// one guess per digit symbol.
     public func recognizeLine(_ line: Image) throws(OCRError) -> [DigitGuess] {
-        recognize(line, pageSegMode: TessPageSegMode(UInt32(linePageSegMode)))
+        recognize(line, pageSegMode: TessPageSegMode(UInt32(settings.linePageSegMode)))
     }
 
     // MARK: - Engine calls
@@ -107,7 +145,7 @@ public final class TesseractRecognizer: DigitRecognizer {
 
     /// Variables set once after Init.
     private static let runtimeVariables: [(String, String)] = [
-        ("tessedit_char_whitelist", "0123456789"),
+        // Real alternatives from the choice iterator (the default gives none for LSTM).
         ("lstm_choice_mode", "2"),
         // The cells carry no resolution; saying so keeps Tesseract from warning about it.
         ("user_defined_dpi", "300"),
@@ -115,9 +153,12 @@ public final class TesseractRecognizer: DigitRecognizer {
 
     private func recognize(_ image: Image, pageSegMode: TessPageSegMode) -> [DigitGuess] {
         guard image.width > 0, image.height > 0 else { return [] }
-        if singleThreaded { OpenMP.serializeCurrentThread() }
-        TessBaseAPISetPageSegMode(handle, pageSegMode)
         let gray = image.format == .gray ? image.pixels : Self.luma(image)
+        // Tesseract reads a uniform image as one big blob (a blank cell came back as "7" at
+        // 91 %): nothing to read means no call.
+        guard Self.hasContrast(gray) else { return [] }
+        if settings.singleThreaded { OpenMP.serializeCurrentThread() }
+        TessBaseAPISetPageSegMode(handle, pageSegMode)
         gray.withUnsafeBufferPointer { buffer in
             TessBaseAPISetImage(
                 handle, buffer.baseAddress, Int32(image.width), Int32(image.height), 1,
@@ -132,13 +173,30 @@ public final class TesseractRecognizer: DigitRecognizer {
         }
         var guesses: [DigitGuess] = []
         repeat {
-            if let guess = iterator.symbolGuess(maxAlternatives: maxAlternatives) {
+            if let guess = iterator.symbolGuess(
+                maxAlternatives: settings.maxAlternatives, lookalikes: settings.mapLookalikes) {
                 guesses.append(guess)
             }
         } while iterator.next()
         TessBaseAPIClear(handle)
         return guesses
     }
+
+    /// Whether the darkest and lightest pixels differ by more than JPEG noise.
+    private static func hasContrast(_ pixels: [UInt8]) -> Bool {
+        pixels.withUnsafeBufferPointer { pixels in
+            var low: UInt8 = 255
+            var high: UInt8 = 0
+            for value in pixels {
+                low = min(low, value)
+                high = max(high, value)
+            }
+            return high - low >= minimumContrast
+        }
+    }
+
+    /// Gray levels between darkest and lightest pixel below which a cell is blank.
+    static let minimumContrast: UInt8 = 24
 
     private static func luma(_ image: Image) -> [UInt8] {
         let count = image.width * image.height
@@ -196,24 +254,37 @@ private final class ResultIterator {
 
     func next() -> Bool { TessResultIteratorNext(pointer, RIL_SYMBOL) != 0 }
 
-    /// The current symbol as a digit guess, or nil when it is not a digit.
-    func symbolGuess(maxAlternatives: Int) -> DigitGuess? {
-        guard let text = takeText(TessResultIteratorGetUTF8Text(pointer, RIL_SYMBOL)),
-            isDigit(text)
-        else { return nil }
-        let confidence = unitConfidence(TessResultIteratorConfidence(pointer, RIL_SYMBOL))
-        var alternatives: [DigitCandidate] = []
-        if maxAlternatives > 0, let choices = ChoiceIterator(TessResultIteratorGetChoiceIterator(pointer)) {
-            repeat {
-                guard let choice = choices.text, isDigit(choice), choice != text,
-                    !alternatives.contains(where: { $0.text == choice })
-                else { continue }
-                alternatives.append(DigitCandidate(choice, unitConfidence(choices.confidence)))
-            } while choices.next()
-            alternatives.sort { $0.confidence > $1.confidence }
-            if alternatives.count > maxAlternatives { alternatives.removeLast(alternatives.count - maxAlternatives) }
+    /// The current symbol as a digit guess: the most confident digit among the symbol and its
+    /// choices, the other digits as alternatives; nil when no digit is among them.
+    func symbolGuess(maxAlternatives: Int, lookalikes: Bool) -> DigitGuess? {
+        // No text means no word under the iterator (an empty page): asking for its choices
+        // would trip an assertion in Tesseract.
+        guard let text = takeText(TessResultIteratorGetUTF8Text(pointer, RIL_SYMBOL)) else { return nil }
+        var candidates: [DigitCandidate] = []
+        if isDigit(text) {
+            candidates.append(
+                DigitCandidate(text, unitConfidence(TessResultIteratorConfidence(pointer, RIL_SYMBOL))))
         }
-        return DigitGuess(text: text, confidence: confidence, alternatives: alternatives)
+        if let choices = ChoiceIterator(TessResultIteratorGetChoiceIterator(pointer)) {
+            repeat {
+                guard let choice = choices.text, isDigit(choice) else { continue }
+                let confidence = unitConfidence(choices.confidence)
+                if let index = candidates.firstIndex(where: { $0.text == choice }) {
+                    // The symbol's own confidence wins over its choice entry's.
+                    if index > 0 { candidates[index].confidence = max(candidates[index].confidence, confidence) }
+                } else {
+                    candidates.append(DigitCandidate(choice, confidence))
+                }
+            } while choices.next()
+        }
+        if candidates.isEmpty, lookalikes, let digit = lookalikeDigit[text] {
+            // Stock models read some digits as letters ("O", "l", "S"); half the confidence.
+            let confidence = unitConfidence(TessResultIteratorConfidence(pointer, RIL_SYMBOL)) / 2
+            candidates.append(DigitCandidate(digit, confidence))
+        }
+        guard let best = candidates.first else { return nil }
+        let alternatives = candidates.dropFirst().sorted { $0.confidence > $1.confidence }.prefix(maxAlternatives)
+        return DigitGuess(text: best.text, confidence: best.confidence, alternatives: Array(alternatives))
     }
 }
 
@@ -247,6 +318,13 @@ private func takeText(_ pointer: UnsafeMutablePointer<CChar>?) -> String? {
 private func isDigit(_ text: String) -> Bool {
     text.utf8.count == 1 && text.utf8.first.map { (0x30...0x39).contains($0) } == true
 }
+
+/// Letters the stock models read for digits.
+private let lookalikeDigit: [String: String] = [
+    "O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "]": "1",
+    "[": "1", "!": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "$": "5", "G": "6", "b": "6",
+    "T": "7", "B": "8", "&": "8", "g": "9", "q": "9",
+]
 
 /// Tesseract's 0–100 → 0…1.
 private func unitConfidence(_ value: Float) -> Double {

@@ -24,6 +24,20 @@ public struct DebugPictures: Sendable {
             canvas.drawCells(candidate.scaled(by: 1 / Double(scale)), colour: colour)
         }
         try save(canvas.image, "\(name)-1-photo.png")
+        // The two threshold passes side by side, digit-shaped blobs boxed.
+        let binaries = evidence.locating.binaries
+        if binaries.count == 2 {
+            let (w, h) = (binaries[0].width, binaries[0].height)
+            var passes = Canvas(width: 2 * w + 8, height: h)
+            passes.paste(binaries[0].inverted(), x: 0, y: 0)
+            passes.paste(binaries[1].inverted(), x: w + 8, y: 0)
+            for blob in evidence.locating.digitShapes {
+                for offset in [0, w + 8] {
+                    passes.rectangle(x: blob.minX + offset, y: blob.minY, width: blob.width, height: blob.height, colour: (0, 180, 0))
+                }
+            }
+            try save(passes.image, "\(name)-0-threshold.png")
+        }
         guard let crop = evidence.crop else { return }
         var strip = Canvas(gray: crop.strip)
         for cell in crop.cells {
@@ -32,6 +46,7 @@ public struct DebugPictures: Sendable {
         }
         try save(strip.image, "\(name)-2-counter.png")
         try save(montage(evidence.preparedCells, digits: result.digits), "\(name)-3-cells.png")
+        try save(montage(crop.cells.map(\.image), digits: result.digits), "\(name)-4-raw-cells.png")
     }
 
     private func save(_ image: Image, _ file: String) throws {

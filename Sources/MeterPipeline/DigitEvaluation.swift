@@ -105,12 +105,12 @@ public func parseDigitLabels(_ text: String, path: String = "labels.csv") throws
     return samples
 }
 
-/// Every `k`-th sample, so that at most `limit` remain (deterministic; nil keeps all).
+/// `limit` samples spread evenly over the list (sample `i * count / limit` for each `i`), in
+/// order; nil, or a limit at least the count, keeps all. Deterministic, so runs compare.
 public func evenlySpaced(_ samples: [DigitSample], limit: Int?) -> [DigitSample] {
     guard let limit, limit < samples.count else { return samples }
     guard limit > 0 else { return [] }
-    let step = (samples.count + limit - 1) / limit
-    return Array(stride(from: 0, to: samples.count, by: step).map { samples[$0] }.prefix(limit))
+    return (0..<limit).map { samples[$0 * samples.count / limit] }
 }
 
 /// How cells are shown to the recogniser.

@@ -24,6 +24,10 @@ public struct ReaderSettings: Sendable {
 public struct ReadEvidence: Sendable {
     /// The decoded photo (upright).
     public var photo: Photo?
+    /// Threshold pictures and digit-shaped blobs of the locating pass (locating scale).
+    public var locating = CounterLocator.Evidence()
+    /// Downscale factor of the locating picture against the decoded photo.
+    public var locatingScale = 1
     /// Candidates in full-resolution coordinates, best first.
     public var candidates: [CounterCandidate] = []
     /// The crop that was read.
@@ -81,6 +85,7 @@ public final class PhotoReader {
         lap("decode")
 
         let planes = ColorPlanes(photo.image)
+        lap("planes")
         let brightness = planes.gray.mean
         if brightness < settings.darkBrightness {
             lap("locate")
@@ -89,7 +94,9 @@ public final class PhotoReader {
         }
         let factor = max(1, Int((Double(max(planes.gray.width, planes.gray.height)) / settings.locateLongSide).rounded()))
         let small = planes.gray.downscaled(by: factor)
-        let candidates = locator.locate(small).map { $0.scaled(by: Double(factor)) }
+        let candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
+        evidence.locatingScale = factor
+        for (step, time) in evidence.locating.milliseconds { timings["locate." + step] = rounded(time) }
         evidence.candidates = candidates
         lap("locate")
         guard !candidates.isEmpty else {
@@ -105,7 +112,7 @@ public final class PhotoReader {
         for candidate in candidates.prefix(settings.candidatesToRead) {
             var stageStart = clock.now
             let crop = extractor.extract(candidate, from: planes)
-            let prepared = crop.cells.map { prepareCellForOCR($0.image) }
+            let prepared = crop.cells.map(prepare)
             segmentTime += milliseconds(stageStart.duration(to: clock.now))
             stageStart = clock.now
             var positions: [DigitEvidence] = []
@@ -118,11 +125,25 @@ public final class PhotoReader {
                         isFraction: cell.isFraction, isRolling: cell.isRolling))
             }
             recognizeTime += milliseconds(stageStart.duration(to: clock.now))
+            // Positions the locator only guessed at the row's ends, that read as nothing, were
+            // frame or housing, not digits.
+            var cells = crop.cells
+            var kept = prepared
+            while let last = positions.last, last.text.isEmpty, cells.last?.isInferred == true {
+                positions.removeLast(); cells.removeLast(); kept.removeLast()
+            }
+            while let first = positions.first, first.text.isEmpty, cells.first?.isInferred == true {
+                positions.removeFirst(); cells.removeFirst(); kept.removeFirst()
+            }
+            var trimmed = crop
+            trimmed.cells = cells
             let reading = assembler.assemble(positions)
-            let readable = reading.digits.filter { $0.value != nil }
-            let score = readable.map(\.confidence).reduce(0, +)
+            // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
+            // from brand letters, which look just as regular.
+            let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
+            let score = candidate.score * meanConfidence * meanConfidence
             if best == nil || score > best!.score {
-                best = (reading, crop, prepared, score)
+                best = (reading, trimmed, kept, score)
             }
             if assembler.judge(reading).0 == .accepted { break }
         }
@@ -137,7 +158,22 @@ public final class PhotoReader {
         }
         evidence.crop = best.crop
         evidence.preparedCells = best.cells
-        let (status, reasons) = assembler.judge(best.reading)
+        var (status, reasons) = assembler.judge(best.reading)
+        if status == .accepted {
+            // Second opinion: the same cells read as one line. Stock models misread single
+            // digits with high confidence now and then; they rarely make the same mistake twice
+            // in two different modes. Disagreement sends the photo to a clerk.
+            let stageStart = clock.now
+            let line = try recognizer.recognizeLine(Self.line(of: best.cells))
+            timings["recognize"] = rounded(recognizeTime + milliseconds(stageStart.duration(to: clock.now)))
+            let cellText = best.reading.digits.map(\.text).joined()
+            let lineText = line.map(\.text).joined()
+            if lineText != cellText {
+                status = .review
+                reasons.append(
+                    Reason(.lowConfidence, "cell-by-cell reading \(cellText) and line reading \(lineText) differ"))
+            }
+        }
         let reading = best.reading
         let hasReading = status != .rejected
         lap("assemble")
@@ -155,6 +191,32 @@ public final class PhotoReader {
                 status: status, reading: reading.value, unit: nil, reasons: reasons),
             timings: timings)
         return (result, evidence)
+    }
+
+    /// Prepared cells side by side on white, as one line for the line recogniser.
+    static func line(of cells: [Image]) -> Image {
+        let height = cells.map(\.height).max() ?? 1
+        let width = max(1, cells.map(\.width).reduce(0, +))
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        var x0 = 0
+        for cell in cells {
+            let top = (height - cell.height) / 2
+            for y in 0..<cell.height {
+                for x in 0..<cell.width {
+                    pixels[(top + y) * width + x0 + x] = cell.pixels[y * cell.width + x]
+                }
+            }
+            x0 += cell.width
+        }
+        return Image(width: width, height: height, format: .gray, pixels: pixels)
+    }
+
+    /// The locator knows each row's ink polarity from the threshold pass that found it; the
+    /// cell is turned dark-on-light with that knowledge rather than guessed from its pixels.
+    private func prepare(_ cell: DigitCell) -> Image {
+        var options = CellPreparationOptions.standard
+        options.normalizePolarity = false
+        return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
     }
 
     private func rejected(_ file: String?, _ id: String?, _ reasons: [Reason], _ timings: [String: Double])

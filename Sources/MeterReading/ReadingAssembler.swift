@@ -109,7 +109,9 @@ public struct ReadingAssembler: Sendable {
     /// The (lower, upper) digit pair a rolling position is between, from its best two choices.
     static func neighbours(of position: DigitEvidence) -> (Int, Int)? {
         guard let best = position.value else { return nil }
-        for alternative in position.alternatives.prefix(2) {
+        // Only an alternative the engine really considered: a clean digit also comes with
+        // near-zero runners-up, often a neighbour.
+        for alternative in position.alternatives.prefix(2) where alternative.confidence >= 0.15 {
             guard let other = Int(alternative.text) else { continue }
             if (best + 1) % 10 == other { return (best, other) }
             if (other + 1) % 10 == best { return (other, best) }

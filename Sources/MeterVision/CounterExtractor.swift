@@ -12,12 +12,14 @@ public struct DigitCell: Sendable {
     public var image: Image
     /// Where the cell sits in the straightened strip: left, top, width, height.
     public var frame: (x: Int, y: Int, width: Int, height: Int)
-    /// Mean redness around the cell (0…255).
+    /// Share of clearly red pixels around the cell (0…1).
     public var redness: Double
     /// A fraction digit (red drum, red frame).
     public var isFraction: Bool
-    /// No clean digit shape was found here: likely a drum caught between two digits.
+    /// The drum is caught between two digits (see `RollingDetector`).
     public var isRolling: Bool
+    /// The locator found no digit shape of its own here (filled in from the row's pitch).
+    public var isInferred: Bool
     /// The locator's evidence for the ink polarity at this position.
     public var darkInk: Bool
 }
@@ -36,8 +38,8 @@ public struct CounterCrop: Sendable {
 public struct CounterExtractor: Sendable {
     /// Cell height as a multiple of the digit height (room for rolling digits' halves).
     public var cellHeightFactor = 1.3
-    /// Redness above which a cell counts as a red fraction drum.
-    public var fractionRedness = 28.0
+    /// Share of clearly red pixels above which a cell counts as a red fraction drum.
+    public var fractionRedShare = 0.06
 
     /// An extractor with default proportions.
     public init() {}
@@ -79,11 +81,15 @@ public struct CounterExtractor: Sendable {
                 x: Int(u) - pitchWidth / 2, y: 0, width: pitchWidth, height: stripHeight)
             cells.append(
                 DigitCell(
-                    image: image, frame: (x, y, cellWidth, cellHeight), redness: redRegion.mean,
-                    isFraction: false, isRolling: candidate.inferred[index],
-                    darkInk: candidate.darkInk[index]))
+                    image: image, frame: (x, y, cellWidth, cellHeight), redness: redRegion.share(above: 60),
+                    isFraction: false,
+                    isRolling: RollingDetector.isMidRoll(image, darkInk: candidate.darkInk[index]),
+                    isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
         }
         markFractionSuffix(&cells)
+        if let last = candidate.decimalAfter {
+            for index in cells.indices where index > last { cells[index].isFraction = true }
+        }
         return CounterCrop(strip: strip, cells: cells, candidate: candidate)
     }
 
@@ -91,7 +97,7 @@ public struct CounterExtractor: Sendable {
     func markFractionSuffix(_ cells: inout [DigitCell]) {
         let leading = cells.prefix(max(1, cells.count / 2)).map(\.redness).sorted()
         let baseline = leading[leading.count / 2]
-        let threshold = max(fractionRedness, baseline * 3)
+        let threshold = max(fractionRedShare, baseline * 4)
         var index = cells.count - 1
         while index > 0, cells[index].redness > threshold {
             cells[index].isFraction = true
@@ -119,6 +125,23 @@ extension Image {
             count = cropWidth * cropHeight
         }
         return Image(width: cropWidth, height: cropHeight, format: .gray, pixels: pixels)
+    }
+
+    /// The negative of a gray image.
+    public func inverted() -> Image {
+        var copy = self
+        copy.pixels.withUnsafeMutableBufferPointer { pixels in
+            for index in pixels.indices { pixels[index] = 255 &- pixels[index] }
+        }
+        return copy
+    }
+
+    /// Share of pixels brighter than `level`.
+    public func share(above level: UInt8) -> Double {
+        guard !pixels.isEmpty else { return 0 }
+        var count = 0
+        for value in pixels where value > level { count += 1 }
+        return Double(count) / Double(pixels.count)
     }
 
     /// Mean pixel value of a gray image.

@@ -25,6 +25,8 @@ public struct CounterCandidate: Sendable, Hashable {
     public var score: Double
     /// Whether the shapes were dark on light (true) or light on dark, per position.
     public var darkInk: [Bool]
+    /// Index of the last integer position when a decimal point or comma follows it.
+    public var decimalAfter: Int?
 
     /// The same candidate in coordinates scaled by `factor` (e.g. from a downscaled image).
     public func scaled(by factor: Double) -> CounterCandidate {
@@ -85,23 +87,91 @@ public struct CounterLocator: Sendable {
         self.settings = settings
     }
 
+    /// What the locator looked at, for audit pictures.
+    public struct Evidence: Sendable {
+        /// Ink found by the dark-ink and the light-ink threshold passes.
+        public var binaries: [Image] = []
+        /// Shapes that passed the digit-shape test, both passes.
+        public var digitShapes: [Blob] = []
+        /// Wall time of each locating step, in milliseconds.
+        public var milliseconds: [String: Double] = [:]
+
+        /// Nothing seen yet.
+        public init() {}
+    }
+
     /// Ranked counter candidates in a gray image, best first (empty when nothing looks like one).
     public func locate(_ gray: Image) -> [CounterCandidate] {
+        var evidence = Evidence()
+        return locate(gray, evidence: &evidence)
+    }
+
+    /// `locate`, also handing back the threshold pictures and the digit-shaped blobs.
+    public func locate(_ gray: Image, evidence: inout Evidence) -> [CounterCandidate] {
         precondition(gray.format == .gray, "locate takes a gray image")
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ stage: String) {
+            let now = clock.now
+            let (seconds, attoseconds) = mark.duration(to: now).components
+            evidence.milliseconds[stage, default: 0] += Double(seconds) * 1000 + Double(attoseconds) / 1e15
+            mark = now
+        }
         let integral = IntegralImage(gray)
+        lap("integral")
         let radius = max(4, Int(Double(min(gray.width, gray.height)) * settings.thresholdRadiusShare))
         var rows: [Row] = []
+        var marks: [Bool: [Blob]] = [:]
+        let passes = Threshold.sauvolaBothPolarities(
+            gray, integral: integral, radius: radius, k: settings.thresholdK)
+        lap("threshold")
         for darkInk in [true, false] {
-            let binary = Threshold.sauvola(
-                gray, integral: integral, radius: radius, k: settings.thresholdK, darkInk: darkInk)
-            let shapes = Components.blobs(in: binary, minimumArea: 12)
-                .filter { isDigitShaped($0, imageHeight: gray.height) }
-                .map { Shape(blob: $0, darkInk: darkInk) }
-            rows += linkRows(shapes)
+            let binary = darkInk ? passes.dark : passes.light
+            let blobs = Components.blobs(in: binary, minimumArea: 2)
+            lap("components")
+            let digitShaped = blobs.filter { $0.area >= 12 && isDigitShaped($0, imageHeight: gray.height) }
+            marks[darkInk] = blobs.filter { $0.height < 3 * settings.minimumDigitHeight }
+            evidence.binaries.append(binary)
+            evidence.digitShapes += digitShaped
+            rows += linkRows(digitShaped.map { Shape(blob: $0, darkInk: darkInk) })
+                .map { extend($0, in: binary) }
         }
         rows = mergeContinuations(rows)
-        let candidates = rows.compactMap(candidate(from:))
+        let candidates = rows.compactMap { row in
+            candidate(from: row).map { withDecimalSeparator($0, marks: marks) }
+        }
+        lap("rows")
         return Array(candidates.sorted { $0.score > $1.score }.prefix(settings.maximumCandidates))
+    }
+
+    /// Finds a decimal point or comma: a small mark in the gap between two digits, in the
+    /// lower half of the row, in the same ink as the digit before it.
+    func withDecimalSeparator(_ candidate: CounterCandidate, marks: [Bool: [Blob]]) -> CounterCandidate {
+        var result = candidate
+        let centers = candidate.cellCenters
+        let c = cos(candidate.angle)
+        let s = sin(candidate.angle)
+        let height = candidate.digitHeight
+        for index in 0..<(centers.count - 1) {
+            let left = centers[index]
+            for blob in marks[candidate.darkInk[index]] ?? [] {
+                guard Double(blob.height) < 0.4 * height, Double(blob.width) < 0.45 * candidate.pitch,
+                    Double(blob.height) > 0.06 * height
+                else { continue }
+                let dx = blob.centerX - left.x
+                let dy = blob.centerY - left.y
+                let along = dx * c + dy * s
+                let across = -dx * s + dy * c
+                // Between this digit's right edge and the next digit's left edge, low in the row.
+                if along > 0.3 * candidate.pitch, along < 0.78 * candidate.pitch,
+                    across > 0.2 * height, across < 0.65 * height
+                {
+                    result.decimalAfter = index
+                    return result
+                }
+            }
+        }
+        return result
     }
 
     // MARK: - Shapes
@@ -109,6 +179,9 @@ public struct CounterLocator: Sendable {
     struct Shape: Hashable {
         var blob: Blob
         var darkInk: Bool
+        /// Not a blob of its own: a position added where the row continues with ink that did not
+        /// separate into a digit shape (touching a window frame, caught mid-roll).
+        var inferred = false
         var x: Double { blob.centerX }
         var y: Double { blob.centerY }
         var height: Double { Double(blob.height) }
@@ -141,7 +214,8 @@ public struct CounterLocator: Sendable {
         let ratio = max(left.height, right.height) / min(left.height, right.height)
         guard ratio <= 1.3 else { return false }
         let gap = Double(right.blob.minX - left.blob.maxX)
-        guard gap >= -0.15 * height, gap <= 1.1 * height else { return false }
+        // Up to one missing digit (mid-roll, touching its frame) between two found ones.
+        guard gap >= -0.15 * height, gap <= 2.2 * height else { return false }
         let dx = right.x - left.x
         guard dx > 0.25 * height else { return false }
         // Up to ~15° of tilt between neighbours, plus slack for uneven glyph heights.
@@ -155,7 +229,7 @@ public struct CounterLocator: Sendable {
         for index in sorted.indices {
             var best: (Int, Double)? = nil
             for other in (index + 1)..<sorted.count {
-                if sorted[other].x - sorted[index].x > 2.5 * sorted[index].height { break }
+                if sorted[other].x - sorted[index].x > 3.5 * sorted[index].height { break }
                 guard follows(sorted[other], sorted[index]) else { continue }
                 let distance = sorted[other].x - sorted[index].x
                     + 2 * abs(sorted[other].y - sorted[index].y)
@@ -177,6 +251,87 @@ public struct CounterLocator: Sendable {
             if members.count >= 3 { rows.append(Row(shapes: members)) }
         }
         return rows
+    }
+
+    /// Continues a row past its ends, one pitch at a time, while the next position holds ink of
+    /// digit height that did not come out as a digit shape of its own: a digit touching its
+    /// window frame, or a drum caught between two digits.
+    func extend(_ row: Row, in binary: Image) -> Row {
+        var shapes = row.shapes
+        let height = medianHeight(shapes)
+        let pitch = medianSpacing(shapes)
+        let width = shapes.map(\.width).max() ?? height / 2
+        let slope = lineFit(shapes).slope
+        for direction in [1.0, -1.0] {
+            for _ in 0..<4 {
+                guard shapes.count < 10 else { break }
+                let end = direction > 0 ? shapes[shapes.count - 1] : shapes[0]
+                let x = end.x + direction * pitch
+                let y = end.y + direction * pitch * slope
+                guard inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) else { break }
+                let blob = Blob(
+                    minX: Int(x - width / 2), minY: Int(y - height / 2), maxX: Int(x + width / 2),
+                    maxY: Int(y + height / 2), area: 0)
+                let shape = Shape(blob: blob, darkInk: end.darkInk, inferred: true)
+                if direction > 0 { shapes.append(shape) } else { shapes.insert(shape, at: 0) }
+            }
+        }
+        return Row(shapes: shapes)
+    }
+
+    /// Ink in a digit-sized box that spans most of the digit height but does not fill the box.
+    func inkLooksLikeDigit(in binary: Image, x: Double, y: Double, width: Double, height: Double) -> Bool {
+        let x0 = Int(x - width * 0.45)
+        let x1 = Int(x + width * 0.45)
+        let y0 = Int(y - height * 0.5)
+        let y1 = Int(y + height * 0.5)
+        guard x0 >= 0, y0 >= 0, x1 < binary.width, y1 < binary.height, x1 > x0, y1 > y0 else { return false }
+        var ink = 0
+        var rowsWithInk = 0
+        var columnSum = 0
+        var minColumn = x1
+        var maxColumn = x0
+        binary.pixels.withUnsafeBufferPointer { pixels in
+            for row in y0...y1 {
+                var rowInk = 0
+                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
+                    rowInk += 1
+                    columnSum += column
+                    minColumn = min(minColumn, column)
+                    maxColumn = max(maxColumn, column)
+                }
+                ink += rowInk
+                if rowInk > 0 { rowsWithInk += 1 }
+            }
+        }
+        guard ink > 0 else { return false }
+        let boxWidth = Double(x1 - x0 + 1)
+        let share = Double(ink) / (boxWidth * Double(y1 - y0 + 1))
+        let extent = Double(rowsWithInk) / Double(y1 - y0 + 1)
+        // Centred ink of some width: the edge of a panel or drum area is a band at one side.
+        let centroid = (Double(columnSum) / Double(ink) - Double(x0)) / boxWidth
+        let spread = Double(maxColumn - minColumn + 1) / boxWidth
+        guard share > 0.1, share < 0.6, extent > 0.75, centroid > 0.25, centroid < 0.75, spread > 0.35
+        else { return false }
+        // A digit (even one touching its frame at the side, or caught mid-roll) ends above and
+        // below; the edge of a housing or panel runs on unbroken past the digit height.
+        let reachTop = max(0, Int(y - height * 0.8))
+        let reachBottom = min(binary.height - 1, Int(y + height * 0.8))
+        var unbroken = true
+        binary.pixels.withUnsafeBufferPointer { pixels in
+            for row in reachTop...reachBottom {
+                var rowInk = false
+                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
+                    rowInk = true
+                    break
+                }
+                if !rowInk {
+                    unbroken = false
+                    break
+                }
+            }
+        }
+        return !unbroken
     }
 
     /// Joins a row with another that continues it: same line, same size, one pitch further on.
@@ -213,7 +368,11 @@ public struct CounterLocator: Sendable {
     // MARK: - Candidates
 
     func candidate(from row: Row) -> CounterCandidate? {
-        let shapes = row.shapes
+        let shapes = trimIrregularEnds(row.shapes)
+        guard shapes.count >= 3 else { return nil }
+        // Barcodes and hatching are rows of bars; a counter has some digits wider than a "1".
+        let wide = shapes.count { !$0.inferred && $0.width >= 0.35 * $0.height }
+        guard wide * 3 >= shapes.count else { return nil }
         let height = medianHeight(shapes)
         let fit = lineFit(shapes)
         let angle = atan(fit.slope)
@@ -247,17 +406,17 @@ public struct CounterLocator: Sendable {
                 }
             }
             centers.append(Point(x: shape.x, y: fit.y(at: shape.x)))
-            inferred.append(false)
+            inferred.append(shape.inferred)
             darkInk.append(shape.darkInk)
         }
-        let widths = shapes.map(\.width).sorted()
+        let widths = shapes.filter { !$0.inferred }.map(\.width).sorted()
         let digitWidth = widths[Int(Double(widths.count - 1) * 0.8)]
-        let heights = shapes.map(\.height)
+        let heights = shapes.filter { !$0.inferred }.map(\.height)
         let heightSpread = standardDeviation(heights) / height
         let residual = spacings.map { abs($0 / pitch - ($0 / pitch).rounded()) }.reduce(0, +)
             / Double(spacings.count)
         let count = Double(min(centers.count, 9))
-        let found = Double(shapes.count) / Double(centers.count)
+        let found = Double(shapes.count { !$0.inferred }) / Double(centers.count)
         // Bigger, longer, more regular rows score higher; counters have 4–9 digits.
         var score = count * height * found
         score *= max(0.2, 1 - 2 * heightSpread)
@@ -265,7 +424,30 @@ public struct CounterLocator: Sendable {
         if centers.count > 10 { score *= 0.5 }
         return CounterCandidate(
             cellCenters: centers, digitHeight: height, digitWidth: digitWidth, pitch: pitch,
-            angle: angle, inferred: inferred, score: score, darkInk: darkInk)
+            angle: angle, inferred: inferred, score: score, darkInk: darkInk, decimalAfter: nil)
+    }
+
+    /// Drops shapes at either end that sit off the row's pitch: the edge of a window frame or
+    /// of the housing next to the last digit looks like a "1" but is not a pitch away.
+    func trimIrregularEnds(_ shapes: [Shape]) -> [Shape] {
+        var shapes = shapes
+        while shapes.count > 3 {
+            var spacings: [Double] = []
+            for index in 1..<shapes.count { spacings.append(shapes[index].x - shapes[index - 1].x) }
+            let pitch = spacings.sorted()[spacings.count / 2]
+            func offPitch(_ spacing: Double) -> Bool {
+                let steps = spacing / pitch
+                return abs(steps - max(1, steps.rounded())) > 0.22
+            }
+            if offPitch(spacings[spacings.count - 1]) {
+                shapes.removeLast()
+            } else if offPitch(spacings[0]) {
+                shapes.removeFirst()
+            } else {
+                break
+            }
+        }
+        return shapes
     }
 
     /// The spacing that best explains all spacings as whole multiples of it.

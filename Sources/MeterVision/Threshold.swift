@@ -50,38 +50,50 @@ public enum Threshold {
         _ image: Image, integral: IntegralImage? = nil, radius: Int, k: Double = 0.3,
         darkInk: Bool = true, minimumContrast: Double = 8
     ) -> Image {
+        let both = sauvolaBothPolarities(
+            image, integral: integral, radius: radius, k: k, minimumContrast: minimumContrast)
+        return darkInk ? both.dark : both.light
+    }
+
+    /// Sauvola in both polarities at once: the window statistics are shared, so the second
+    /// polarity costs one comparison per pixel.
+    public static func sauvolaBothPolarities(
+        _ image: Image, integral: IntegralImage? = nil, radius: Int, k: Double = 0.3,
+        minimumContrast: Double = 8
+    ) -> (dark: Image, light: Image) {
         precondition(image.format == .gray, "sauvola takes a gray image")
         let table = integral ?? IntegralImage(image)
         let width = image.width
         let height = image.height
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { output, count in
-            image.pixels.withUnsafeBufferPointer { input in
-                for y in 0..<height {
-                    for x in 0..<width {
-                        let box = table.boxStatistics(
-                            x0: x - radius, y0: y - radius, x1: x + radius + 1, y1: y + radius + 1)
-                        let n = Double(box.count)
-                        let mean = box.sum / n
-                        let variance = max(0, box.squares / n - mean * mean)
-                        let deviation = variance.squareRoot()
-                        let value = Double(input[y * width + x])
-                        var ink = false
-                        if deviation >= minimumContrast {
-                            if darkInk {
-                                ink = value < mean * (1 + k * (deviation / 128 - 1))
-                            } else {
-                                // Same rule on the inverted image.
-                                let inverted = 255 - mean
-                                ink = 255 - value < inverted * (1 + k * (deviation / 128 - 1))
-                            }
+        var dark = [UInt8](repeating: 0, count: width * height)
+        var light = [UInt8](repeating: 0, count: width * height)
+        let minimumVariance = minimumContrast * minimumContrast
+        image.pixels.withUnsafeBufferPointer { input in
+            dark.withUnsafeMutableBufferPointer { dark in
+                light.withUnsafeMutableBufferPointer { light in
+                    for y in 0..<height {
+                        let y0 = max(0, y - radius)
+                        let y1 = min(height, y + radius + 1)
+                        for x in 0..<width {
+                            let box = table.boxStatistics(
+                                x0: x - radius, y0: y0, x1: x + radius + 1, y1: y1)
+                            let n = Double(box.count)
+                            let mean = box.sum / n
+                            let variance = box.squares / n - mean * mean
+                            guard variance >= minimumVariance else { continue }
+                            let factor = 1 + k * (variance.squareRoot() / 128 - 1)
+                            let value = Double(input[y * width + x])
+                            if value < mean * factor { dark[y * width + x] = 255 }
+                            if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
                         }
-                        output[y * width + x] = ink ? 255 : 0
                     }
                 }
             }
-            count = width * height
         }
-        return Image(width: width, height: height, format: .gray, pixels: pixels)
+        return (
+            Image(width: width, height: height, format: .gray, pixels: dark),
+            Image(width: width, height: height, format: .gray, pixels: light)
+        )
     }
 
     /// Pixels darker than or equal to `level` become ink (255), the rest background (0).

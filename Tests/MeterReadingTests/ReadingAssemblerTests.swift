@@ -1,0 +1,74 @@
+import Testing
+import MeterReading
+
+@Suite("Reading assembly and the rolling rule")
+struct ReadingAssemblerTests {
+    func digit(_ text: String, _ confidence: Double = 0.95, _ alternatives: [(String, Double)] = [],
+               fraction: Bool = false, rolling: Bool = false) -> DigitEvidence {
+        DigitEvidence(
+            text: text, confidence: confidence, alternatives: alternatives.map { .init($0.0, $0.1) },
+            isFraction: fraction, isRolling: rolling)
+    }
+
+    @Test func joinsIntegerAndFraction() {
+        let reading = ReadingAssembler().assemble([
+            digit("0"), digit("1"), digit("1"), digit("8"), digit("9"),
+            digit("2", fraction: true), digit("7", fraction: true),
+        ])
+        #expect(reading.integer == "01189" && reading.fraction == "27" && reading.value == "01189.27")
+        #expect(reading.confidence == 0.95)
+    }
+
+    @Test func rollingDrumReadsAsTheLowerDigit() {
+        // Third drum between 3 and 4, engine slightly prefers 4; the drum to its right shows 9.
+        let reading = ReadingAssembler().assemble([
+            digit("0"), digit("2"), digit("4", 0.5, [("3", 0.45)], rolling: true), digit("9"),
+        ])
+        #expect(reading.integer == "0239")
+        #expect(reading.digits[2].alternatives.first?.text == "4")
+    }
+
+    @Test func rollingDrumReadsUpperWhenTheRightNeighbourWrappedPastZero() {
+        let reading = ReadingAssembler().assemble([
+            digit("1"), digit("3", 0.5, [("4", 0.45)], rolling: true), digit("0"),
+        ])
+        #expect(reading.integer == "140")
+    }
+
+    @Test func nineToZeroIsAStep() {
+        let reading = ReadingAssembler().assemble([
+            digit("5"), digit("0", 0.6, [("9", 0.4)], rolling: true), digit("9", fraction: true),
+        ])
+        #expect(reading.integer == "59")
+    }
+
+    @Test func rollingChainsResolveRightToLeft() {
+        // ...3|4 followed by 9|0 followed by a fraction drum at 9: both stay low.
+        let reading = ReadingAssembler().assemble([
+            digit("3", 0.5, [("4", 0.5)], rolling: true), digit("0", 0.5, [("9", 0.5)], rolling: true),
+            digit("9", fraction: true),
+        ])
+        #expect(reading.integer == "39")
+    }
+
+    @Test func notNeighboursKeepsTheBestGuess() {
+        let reading = ReadingAssembler().assemble([
+            digit("1"), digit("5", 0.7, [("8", 0.2)], rolling: true), digit("2"),
+        ])
+        #expect(reading.integer == "152")
+    }
+
+    @Test func judgingByConfidence() {
+        let assembler = ReadingAssembler(policy: RecognitionPolicy(acceptConfidence: 0.8, minimumIntegerDigits: 3))
+        let confident = assembler.assemble([digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
+        #expect(assembler.judge(confident).0 == .accepted)
+        let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3")])
+        let (status, reasons) = assembler.judge(unsure)
+        #expect(status == .review && reasons.map(\.code) == [.lowConfidence])
+        let holes = assembler.assemble([digit("1"), digit(""), digit("3"), digit("4")])
+        #expect(assembler.judge(holes).0 == .review)
+        let tooFew = assembler.assemble([digit("1"), digit("2")])
+        #expect(assembler.judge(tooFew).0 == .rejected)
+        #expect(assembler.judge(tooFew).1.map(\.code) == [.tooFewDigits])
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+import MeterImage
+import MeterVision
+
+/// Small synthetic pictures with answers known by construction.
+@Suite("Image kernels")
+struct KernelTests {
+    /// A gray image from a closure.
+    static func gray(_ width: Int, _ height: Int, _ value: (Int, Int) -> UInt8) -> Image {
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(width * height)
+        for y in 0..<height { for x in 0..<width { pixels.append(value(x, y)) } }
+        return Image(width: width, height: height, format: .gray, pixels: pixels)
+    }
+
+    @Test func grayAndRednessFromRGB() {
+        let rgb = Image(width: 3, height: 1, format: .rgb, pixels: [200, 30, 30, 128, 128, 128, 30, 160, 40])
+        let planes = ColorPlanes(rgb)
+        #expect(planes.gray.pixels == [81, 128, 107])  // (77 R + 150 G + 29 B + 128) >> 8
+        #expect(planes.redness.pixels == [255, 0, 0])
+    }
+
+    @Test func integralImageBoxStatistics() {
+        let image = Self.gray(7, 5) { x, y in UInt8(x + 10 * y) }
+        let table = IntegralImage(image)
+        let box = table.boxStatistics(x0: 2, y0: 1, x1: 5, y1: 4)
+        var sum = 0.0
+        var squares = 0.0
+        for y in 1..<4 { for x in 2..<5 { let v = Double(x + 10 * y); sum += v; squares += v * v } }
+        #expect(box.count == 9 && box.sum == sum && box.squares == squares)
+        // Clipped at the borders.
+        #expect(table.boxStatistics(x0: -3, y0: -3, x1: 1, y1: 1).count == 1)
+        #expect(table.boxStatistics(x0: 9, y0: 0, x1: 12, y1: 2).count == 0)
+    }
+
+    @Test func otsuSplitsTwoPopulations() {
+        var histogram = [Int](repeating: 0, count: 256)
+        histogram[40] = 500
+        histogram[45] = 300
+        histogram[200] = 400
+        histogram[210] = 100
+        let level = Threshold.otsu(histogram)
+        #expect(level >= 45 && level < 200)
+    }
+
+    @Test func sauvolaFindsDarkAndLightInkUnderAGradient() {
+        // A dark bar and a light bar on a background that brightens left to right.
+        let image = Self.gray(120, 40) { x, y in
+            let background = 90 + x
+            if (20..<26).contains(x), (10..<30).contains(y) { return UInt8(background - 70) }
+            if (80..<86).contains(x), (10..<30).contains(y) { return UInt8(min(255, background + 60)) }
+            return UInt8(background)
+        }
+        let dark = Threshold.sauvola(image, radius: 10, darkInk: true)
+        let light = Threshold.sauvola(image, radius: 10, darkInk: false)
+        #expect(dark[22, 20].first == 255 && dark[83, 20].first == 0 && dark[50, 5].first == 0)
+        #expect(light[83, 20].first == 255 && light[22, 20].first == 0 && light[50, 5].first == 0)
+    }
+
+    @Test func componentsAreEightConnected() {
+        // Two diagonal-touching pixels form one blob; a separate 2×3 block forms another.
+        let image = Self.gray(10, 6) { x, y in
+            if (x == 1 && y == 1) || (x == 2 && y == 2) { return 255 }
+            if (5...6).contains(x), (2...4).contains(y) { return 255 }
+            return 0
+        }
+        let blobs = Components.blobs(in: image).sorted { $0.minX < $1.minX }
+        #expect(blobs.count == 2)
+        #expect(blobs[0] == Blob(minX: 1, minY: 1, maxX: 2, maxY: 2, area: 2))
+        #expect(blobs[1] == Blob(minX: 5, minY: 2, maxX: 6, maxY: 4, area: 6))
+    }
+
+    @Test func componentsMergeUShapes() {
+        // A "U": both arms meet only at the bottom row, after both got labels of their own.
+        let image = Self.gray(7, 5) { x, y in (x == 1 || x == 5 || y == 4) && x >= 1 && x <= 5 ? 255 : 0 }
+        let blobs = Components.blobs(in: image)
+        #expect(blobs.count == 1 && blobs[0].area == 5 + 5 + 3)
+    }
+
+    @Test func downscaleAveragesBlocks() {
+        let image = Self.gray(4, 2) { x, _ in x < 2 ? 10 : 30 }
+        #expect(image.downscaled(by: 2).pixels == [10, 30])
+    }
+
+    @Test func resizeKeepsFlatImagesFlat() {
+        let image = Self.gray(13, 7) { _, _ in 77 }
+        let resized = image.resized(width: 40, height: 3)
+        #expect(resized.width == 40 && resized.height == 3 && resized.pixels.allSatisfy { $0 == 77 })
+    }
+
+    @Test func cropRepeatsEdges() {
+        let image = Self.gray(3, 3) { x, y in UInt8(x + 3 * y) }
+        #expect(image.cropped(x: -1, y: -1, width: 2, height: 2).pixels == [0, 0, 0, 0])
+        #expect(image.cropped(x: 1, y: 1, width: 2, height: 2).pixels == [4, 5, 7, 8])
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import MeterImage
+import MeterVision
+
+/// Renders block "digits" (filled rectangles with a hole, like a bold 0) in rows.
+struct SyntheticMeter {
+    var width = 400
+    var height = 240
+    var background: UInt8 = 200
+    var ink: UInt8 = 30
+    var pixels: [UInt8]
+
+    init(width: Int = 400, height: Int = 240, background: UInt8 = 200) {
+        self.width = width
+        self.height = height
+        self.background = background
+        pixels = [UInt8](repeating: background, count: width * height)
+    }
+
+    /// A ring-shaped glyph `w`×`h` with top-left corner (x, y).
+    mutating func glyph(x: Int, y: Int, w: Int, h: Int, value: UInt8? = nil) {
+        let stroke = max(2, w / 4)
+        for row in y..<(y + h) {
+            for column in x..<(x + w) {
+                let inside = row >= y + stroke && row < y + h - stroke && column >= x + stroke && column < x + w - stroke
+                if !inside { pixels[row * width + column] = value ?? ink }
+            }
+        }
+    }
+
+    mutating func fill(x: Int, y: Int, w: Int, h: Int, value: UInt8) {
+        for row in y..<(y + h) { for column in x..<(x + w) { pixels[row * width + column] = value } }
+    }
+
+    /// A row of `count` glyphs starting at (x, y), each w×h, `pitch` apart.
+    mutating func row(count: Int, x: Int, y: Int, w: Int, h: Int, pitch: Int) {
+        for index in 0..<count { glyph(x: x + index * pitch, y: y, w: w, h: h) }
+    }
+
+    var image: Image { Image(width: width, height: height, format: .gray, pixels: pixels) }
+}
+
+@Suite("Counter localisation and cutting")
+struct LocatorTests {
+    @Test func findsTheLargestRegularRowAndIgnoresSmallText() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)  // the counter
+        meter.row(count: 8, x: 60, y: 150, w: 8, h: 12, pitch: 11)  // a serial number
+        let candidates = CounterLocator().locate(meter.image)
+        let best = try #require(candidates.first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.digitHeight - 30) <= 2)
+        #expect(abs(best.pitch - 26) < 1.5)
+        #expect(abs(best.cellCenters[0].x - 69) < 2 && abs(best.cellCenters[0].y - 74.5) < 2)
+        #expect(abs(best.angle) < 0.02)
+    }
+
+    @Test func fillsAGapLeftByAMissingDigit() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 2, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(best.inferred == [false, false, false, true, false, false])
+    }
+
+    @Test func joinsDarkDigitsWithLightDigitsOnADarkGround() throws {
+        // Black digits on white drums, then white digits on dark (red) drums.
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 5 * 26 - 4, y: 54, w: 3 * 26, h: 42, value: 60)
+        for index in 5..<8 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30, value: 235) }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 8)
+        #expect(best.darkInk == [true, true, true, true, true, false, false, false])
+    }
+
+    @Test func findsADecimalPoint() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 19, y: 86, w: 4, h: 4, value: 30)  // after the 4th digit
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.decimalAfter == 3)
+    }
+
+    @Test func measuresTheTilt() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<6 { meter.glyph(x: 60 + index * 26, y: 60 + index * 5, w: 18, h: 30) }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(abs(best.angle - atan2(5.0, 26.0)) < 0.03)
+    }
+
+    @Test func blankPictureHasNoCounter() {
+        #expect(CounterLocator().locate(SyntheticMeter().image).isEmpty)
+    }
+
+    @Test func extractorCutsOneCellPerDigitAndFindsRedFractions() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let gray = meter.image
+        let candidate = try #require(CounterLocator().locate(gray).first)
+        // Redness only around the last two digits.
+        var redness = Image(width: gray.width, height: gray.height, format: .gray, filledWith: 0)
+        for y in 50..<100 { for x in (60 + 4 * 26 - 3)..<(60 + 6 * 26) { redness.pixels[y * gray.width + x] = 200 } }
+        var planes = ColorPlanes(gray)
+        planes.redness = redness
+        let crop = CounterExtractor().extract(candidate, from: planes)
+        #expect(crop.cells.count == 6)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.strip.height >= 45)
+        // Every cell holds its glyph: dark ink in the middle column.
+        for cell in crop.cells {
+            let column = cell.image.width / 2
+            let top = cell.image[column, cell.image.height / 2 - 12].first!
+            #expect(top < 100)
+        }
+    }
+}

@@ -84,16 +84,14 @@ public final class PhotoReader {
         evidence.photo = photo
         lap("decode")
 
-        let planes = ColorPlanes(photo.image)
-        lap("planes")
-        let brightness = planes.gray.mean
+        let factor = max(1, Int((Double(max(photo.image.width, photo.image.height)) / settings.locateLongSide).rounded()))
+        let small = photo.image.grayDownscaled(by: factor)
+        let brightness = small.mean
         if brightness < settings.darkBrightness {
             lap("locate")
             let message = "mean brightness \(Int(brightness)) of 255"
             return (rejected(file, id, [Reason(.tooDark, message)], timings), evidence)
         }
-        let factor = max(1, Int((Double(max(planes.gray.width, planes.gray.height)) / settings.locateLongSide).rounded()))
-        let small = planes.gray.downscaled(by: factor)
         let candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor
         for (step, time) in evidence.locating.milliseconds { timings["locate." + step] = rounded(time) }
@@ -111,7 +109,7 @@ public final class PhotoReader {
         var recognizeTime = 0.0
         for candidate in candidates.prefix(settings.candidatesToRead) {
             var stageStart = clock.now
-            let crop = extractor.extract(candidate, from: planes)
+            let crop = extractor.extract(candidate, from: photo.image)
             let prepared = crop.cells.map(prepare)
             segmentTime += milliseconds(stageStart.duration(to: clock.now))
             stageStart = clock.now

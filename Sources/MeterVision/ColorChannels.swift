@@ -36,3 +36,98 @@ public struct ColorPlanes: Sendable {
         redness = Image(width: image.width, height: image.height, format: .gray, pixels: redPixels)
     }
 }
+
+extension ColorPlanes {
+    /// Gray and redness of `image` (gray or RGB) resampled bilinearly: pixel (x, y) of the result
+    /// is the image at `position(x, y)`. Only the pixels asked for are converted, so cutting a
+    /// counter strip out of a full photo never converts the whole photo.
+    public static func sampled(
+        from image: Image, width newWidth: Int, height newHeight: Int,
+        at position: (Int, Int) -> (Float, Float)
+    ) -> ColorPlanes {
+        if image.format == .gray {
+            let gray = image.sampled(width: newWidth, height: newHeight, at: position)
+            return ColorPlanes(gray)
+        }
+        let w = image.width
+        let h = image.height
+        let maxX = Float(w - 1)
+        let maxY = Float(h - 1)
+        var gray = [UInt8](repeating: 0, count: newWidth * newHeight)
+        var red = [UInt8](repeating: 0, count: newWidth * newHeight)
+        image.pixels.withUnsafeBufferPointer { rgb in
+            for y in 0..<newHeight {
+                for x in 0..<newWidth {
+                    var (sx, sy) = position(x, y)
+                    sx = min(max(sx, 0), maxX)
+                    sy = min(max(sy, 0), maxY)
+                    let x0 = Int(sx)
+                    let y0 = Int(sy)
+                    let x1 = min(x0 + 1, w - 1)
+                    let y1 = min(y0 + 1, h - 1)
+                    let fx = sx - Float(x0)
+                    let fy = sy - Float(y0)
+                    var channel: (Float, Float, Float) = (0, 0, 0)
+                    for c in 0..<3 {
+                        let top = Float(rgb[(y0 * w + x0) * 3 + c]) * (1 - fx) + Float(rgb[(y0 * w + x1) * 3 + c]) * fx
+                        let bottom = Float(rgb[(y1 * w + x0) * 3 + c]) * (1 - fx) + Float(rgb[(y1 * w + x1) * 3 + c]) * fx
+                        let value = top * (1 - fy) + bottom * fy
+                        if c == 0 { channel.0 = value } else if c == 1 { channel.1 = value } else { channel.2 = value }
+                    }
+                    let luminance = (channel.0 * 77 + channel.1 * 150 + channel.2 * 29) / 256
+                    gray[y * newWidth + x] = UInt8(min(255, luminance + 0.5))
+                    red[y * newWidth + x] = UInt8(min(255, max(0, 2 * channel.0 - channel.1 - channel.2)))
+                }
+            }
+        }
+        return ColorPlanes(
+            gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
+            redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
+    }
+
+    /// Planes from ready-made gray and redness images of the same size.
+    public init(gray: Image, redness: Image) {
+        precondition(gray.width == redness.width && gray.height == redness.height, "plane sizes differ")
+        self.gray = gray
+        self.redness = redness
+    }
+}
+
+extension Image {
+    /// Luminance averaged over `factor`×`factor` blocks, straight from gray or RGB pixels: the
+    /// locating picture without converting the full-size photo first.
+    public func grayDownscaled(by factor: Int) -> Image {
+        if format == .gray { return downscaled(by: factor) }
+        precondition(factor >= 1, "factor must be positive")
+        let outWidth = width / factor
+        let outHeight = height / factor
+        let sourceWidth = width
+        var sums = [UInt32](repeating: 0, count: outWidth)
+        let area = UInt32(factor * factor) * 256
+        let pixels = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight) { output, count in
+            self.pixels.withUnsafeBufferPointer { rgb in
+                for y in 0..<outHeight {
+                    for x in 0..<outWidth { sums[x] = 0 }
+                    for row in (y * factor)..<(y * factor + factor) {
+                        let base = row * sourceWidth * 3
+                        for x in 0..<outWidth {
+                            var sum: UInt32 = 0
+                            var index = base + x * factor * 3
+                            for _ in 0..<factor {
+                                sum &+= UInt32(rgb[index]) &* 77 &+ UInt32(rgb[index + 1]) &* 150
+                                    &+ UInt32(rgb[index + 2]) &* 29
+                                index += 3
+                            }
+                            sums[x] &+= sum
+                        }
+                    }
+                    for x in 0..<outWidth {
+                        output[y * outWidth + x] = UInt8(truncatingIfNeeded: (sums[x] + area / 2) / area)
+                    }
+                }
+            }
+            count = outWidth * outHeight
+        }
+        return Image(width: outWidth, height: outHeight, format: .gray, pixels: pixels)
+    }
+}

@@ -44,8 +44,9 @@ public struct CounterExtractor: Sendable {
     /// An extractor with default proportions.
     public init() {}
 
-    /// The straightened strip and its cells for `candidate` (already in `planes` coordinates).
-    public func extract(_ candidate: CounterCandidate, from planes: ColorPlanes) -> CounterCrop {
+    /// The straightened strip and its cells for `candidate` (already in `photo` coordinates);
+    /// `photo` is gray or RGB (RGB lets red fraction drums be recognised).
+    public func extract(_ candidate: CounterCandidate, from photo: Image) -> CounterCrop {
         let centers = candidate.cellCenters
         let first = centers[0]
         let last = centers[centers.count - 1]
@@ -61,12 +62,11 @@ public struct CounterExtractor: Sendable {
             let dv = v - half.1
             return (Float(mid.x + du * cosine - dv * sine), Float(mid.y + du * sine + dv * cosine))
         }
-        let strip = planes.gray.sampled(width: stripWidth, height: stripHeight) { x, y in
+        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: stripHeight) { x, y in
             source(Double(x) + 0.5, Double(y) + 0.5)
         }
-        let redStrip = planes.redness.sampled(width: stripWidth, height: stripHeight) { x, y in
-            source(Double(x) + 0.5, Double(y) + 0.5)
-        }
+        let strip = planes.gray
+        let redStrip = planes.redness
         let cellWidth = max(4, Int(min(candidate.pitch * 0.96, candidate.digitWidth * 1.35)))
         let cellHeight = max(4, Int(candidate.digitHeight * cellHeightFactor))
         var cells: [DigitCell] = []

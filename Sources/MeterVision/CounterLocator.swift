@@ -119,7 +119,8 @@ public struct CounterLocator: Sendable {
         }
         let integral = IntegralImage(gray)
         lap("integral")
-        let radius = max(4, Int(Double(min(gray.width, gray.height)) * settings.thresholdRadiusShare))
+        // At most 120: the 32-bit squares table is exact for windows up to 257×257.
+        let radius = min(120, max(4, Int(Double(min(gray.width, gray.height)) * settings.thresholdRadiusShare)))
         var rows: [Row] = []
         var marks: [Bool: [Blob]] = [:]
         let passes = Threshold.sauvolaBothPolarities(

@@ -62,29 +62,44 @@ public enum Threshold {
         minimumContrast: Double = 8
     ) -> (dark: Image, light: Image) {
         precondition(image.format == .gray, "sauvola takes a gray image")
+        precondition(radius <= 128, "window too large for the 32-bit squares table")
         let table = integral ?? IntegralImage(image)
         let width = image.width
         let height = image.height
+        let stride = width + 1
         var dark = [UInt8](repeating: 0, count: width * height)
         var light = [UInt8](repeating: 0, count: width * height)
-        let minimumVariance = minimumContrast * minimumContrast
+        let minimumVariance = Float(minimumContrast * minimumContrast)
+        let k = Float(k)
+        // Clipped window columns per x, computed once.
+        let lefts = (0..<width).map { max(0, $0 - radius) }
+        let rights = (0..<width).map { min(width, $0 + radius + 1) }
         image.pixels.withUnsafeBufferPointer { input in
-            dark.withUnsafeMutableBufferPointer { dark in
-                light.withUnsafeMutableBufferPointer { light in
-                    for y in 0..<height {
-                        let y0 = max(0, y - radius)
-                        let y1 = min(height, y + radius + 1)
-                        for x in 0..<width {
-                            let box = table.boxStatistics(
-                                x0: x - radius, y0: y0, x1: x + radius + 1, y1: y1)
-                            let n = Double(box.count)
-                            let mean = box.sum / n
-                            let variance = box.squares / n - mean * mean
-                            guard variance >= minimumVariance else { continue }
-                            let factor = 1 + k * (variance.squareRoot() / 128 - 1)
-                            let value = Double(input[y * width + x])
-                            if value < mean * factor { dark[y * width + x] = 255 }
-                            if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
+            table.sums.withUnsafeBufferPointer { sums in
+                table.squares.withUnsafeBufferPointer { squares in
+                    dark.withUnsafeMutableBufferPointer { dark in
+                        light.withUnsafeMutableBufferPointer { light in
+                            for y in 0..<height {
+                                let top = max(0, y - radius) * stride
+                                let bottom = min(height, y + radius + 1) * stride
+                                let rows = Float(min(height, y + radius + 1) - max(0, y - radius))
+                                for x in 0..<width {
+                                    let left = lefts[x]
+                                    let right = rights[x]
+                                    let sum = sums[bottom + right] &- sums[top + right] &- sums[bottom + left]
+                                        &+ sums[top + left]
+                                    let square = squares[bottom + right] &- squares[top + right]
+                                        &- squares[bottom + left] &+ squares[top + left]
+                                    let n = rows * Float(right - left)
+                                    let mean = Float(sum) / n
+                                    let variance = Float(square) / n - mean * mean
+                                    if variance < minimumVariance { continue }
+                                    let factor = 1 + k * (variance.squareRoot() / 128 - 1)
+                                    let value = Float(input[y * width + x])
+                                    if value < mean * factor { dark[y * width + x] = 255 }
+                                    if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
+                                }
+                            }
                         }
                     }
                 }

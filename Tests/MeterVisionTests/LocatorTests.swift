@@ -99,12 +99,19 @@ struct LocatorTests {
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
         let gray = meter.image
         let candidate = try #require(CounterLocator().locate(gray).first)
-        // Redness only around the last two digits.
-        var redness = Image(width: gray.width, height: gray.height, format: .gray, filledWith: 0)
-        for y in 50..<100 { for x in (60 + 4 * 26 - 3)..<(60 + 6 * 26) { redness.pixels[y * gray.width + x] = 200 } }
-        var planes = ColorPlanes(gray)
-        planes.redness = redness
-        let crop = CounterExtractor().extract(candidate, from: planes)
+        // The same picture in RGB, with the last two drums red.
+        var rgb = [UInt8](repeating: 0, count: gray.width * gray.height * 3)
+        for y in 0..<gray.height {
+            for x in 0..<gray.width {
+                let value = gray.pixels[y * gray.width + x]
+                let red = y >= 50 && y < 100 && x >= 60 + 4 * 26 - 3 && x < 60 + 6 * 26
+                rgb[(y * gray.width + x) * 3] = red ? max(value, 180) : value
+                rgb[(y * gray.width + x) * 3 + 1] = red ? value / 4 : value
+                rgb[(y * gray.width + x) * 3 + 2] = red ? value / 4 : value
+            }
+        }
+        let photo = Image(width: gray.width, height: gray.height, format: .rgb, pixels: rgb)
+        let crop = CounterExtractor().extract(candidate, from: photo)
         #expect(crop.cells.count == 6)
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
         #expect(crop.strip.height >= 45)

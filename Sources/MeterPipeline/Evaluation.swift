@@ -17,6 +17,8 @@ public struct LabelledPhoto: Sendable, Hashable {
     public var tags: [String]
     /// dev or test.
     public var split: String
+    /// Labelled outline of the counter (x, y pairs), when the manifest has one.
+    public var counterQuad: [Double]? = nil
 
     /// Whether the photo shows no readable counter.
     public var isUnreadable: Bool { reading == "UNREADABLE" }
@@ -51,6 +53,7 @@ public func loadManifest(_ path: String) throws(ManifestError) -> [LabelledPhoto
     let style = try column("style")
     let tags = try column("tags")
     let split = try column("split")
+    let quad = columns.firstIndex(of: "counter_quad")
     var photos: [LabelledPhoto] = []
     for (offset, line) in lines.dropFirst().enumerated() {
         let fields = splitCSVLine(String(line))
@@ -62,7 +65,11 @@ public func loadManifest(_ path: String) throws(ManifestError) -> [LabelledPhoto
             LabelledPhoto(
                 path: base.appendingPathComponent(fields[file]).path, reading: fields[reading],
                 integer: fields[integer], fraction: fields[fraction], style: fields[style],
-                tags: fields[tags].split(separator: " ").map(String.init), split: fields[split]))
+                tags: fields[tags].split(separator: " ").map(String.init), split: fields[split],
+                counterQuad: quad.flatMap { index in
+                    let numbers = fields[index].split(separator: " ").compactMap { Double($0) }
+                    return numbers.count == 8 ? numbers : nil
+                }))
     }
     return photos
 }
@@ -117,6 +124,10 @@ public struct EvaluationReport: Sendable, Encodable {
         public var unreadable = 0
         /// Unreadable photos that were rejected.
         public var unreadableRejected = 0
+        /// Readable photos with a labelled counter outline.
+        public var withOutline = 0
+        /// ... whose read counter's centre lies inside the labelled outline.
+        public var located = 0
 
         /// Share of readable photos with the integer part exact.
         public var integerExactRate: Double { share(integerExact, readable) }
@@ -133,6 +144,8 @@ public struct EvaluationReport: Sendable, Encodable {
             case fullExact = "full_exact"
             case wrongAccepted = "wrong_accepted"
             case unreadableRejected = "unreadable_rejected"
+            case withOutline = "with_outline"
+            case located
             case integerExactRate = "integer_exact_rate"
             case fullExactRate = "full_exact_rate"
             case wrongAcceptedRate = "wrong_accepted_rate"
@@ -152,6 +165,8 @@ public struct EvaluationReport: Sendable, Encodable {
             try container.encode(fullExact, forKey: .fullExact)
             try container.encode(wrongAccepted, forKey: .wrongAccepted)
             try container.encode(unreadableRejected, forKey: .unreadableRejected)
+            try container.encode(withOutline, forKey: .withOutline)
+            try container.encode(located, forKey: .located)
             try container.encode(rounded(integerExactRate), forKey: .integerExactRate)
             try container.encode(rounded(fullExactRate), forKey: .fullExactRate)
             try container.encode(rounded(wrongAcceptedRate), forKey: .wrongAcceptedRate)
@@ -172,6 +187,12 @@ public struct EvaluationReport: Sendable, Encodable {
                 return
             }
             readable += 1
+            if let quad = label.counterQuad {
+                withOutline += 1
+                if let counter = result.counter, contains(quad, x: (counter[0] + counter[4]) / 2, y: (counter[1] + counter[5]) / 2) {
+                    located += 1
+                }
+            }
             let integerRight = result.reading?.integer == label.integer
             if integerRight { integerExact += 1 }
             if integerRight && (result.reading?.fraction ?? "") == label.fraction { fullExact += 1 }
@@ -221,6 +242,20 @@ public struct EvaluationReport: Sendable, Encodable {
             ])
         }
     }
+}
+
+/// Whether (x, y) lies inside the polygon given as x, y pairs (even-odd rule).
+func contains(_ polygon: [Double], x: Double, y: Double) -> Bool {
+    var inside = false
+    let count = polygon.count / 2
+    var j = count - 1
+    for i in 0..<count {
+        let (xi, yi) = (polygon[2 * i], polygon[2 * i + 1])
+        let (xj, yj) = (polygon[2 * j], polygon[2 * j + 1])
+        if (yi > y) != (yj > y), x < (xj - xi) * (y - yi) / (yj - yi) + xi { inside.toggle() }
+        j = i
+    }
+    return inside
 }
 
 private func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }

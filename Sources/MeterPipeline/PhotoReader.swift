@@ -1,3 +1,4 @@
+import Foundation
 public import MeterImage
 public import MeterOCR
 public import MeterReading
@@ -15,6 +16,8 @@ public struct ReaderSettings: Sendable {
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.
     public var darkBrightness = 28.0
+    /// How cells are prepared for the recogniser (polarity comes from the locator).
+    public var cellPreparation = CellPreparationOptions.standard
 
     /// Defaults.
     public init() {}
@@ -110,17 +113,23 @@ public final class PhotoReader {
         for candidate in candidates.prefix(settings.candidatesToRead) {
             var stageStart = clock.now
             let crop = extractor.extract(candidate, from: photo.image)
-            let prepared = crop.cells.map(prepare)
+            var prepared = crop.cells.map(prepare)
             segmentTime += milliseconds(stageStart.duration(to: clock.now))
             stageStart = clock.now
             var positions: [DigitEvidence] = []
-            for (cell, image) in zip(crop.cells, prepared) {
+            for (index, (cell, image)) in zip(crop.cells, prepared).enumerated() {
+                if cell.isRolling {
+                    let (evidence, rollingImage) = try readRolling(cell)
+                    positions.append(evidence)
+                    prepared[index] = rollingImage
+                    continue
+                }
                 let guess = try recognizer.recognizeDigit(image)
                 positions.append(
                     DigitEvidence(
                         text: guess.text, confidence: guess.confidence,
                         alternatives: guess.alternatives.map { .init($0.text, $0.confidence) },
-                        isFraction: cell.isFraction, isRolling: cell.isRolling))
+                        isFraction: cell.isFraction, isRolling: false))
             }
             recognizeTime += milliseconds(stageStart.duration(to: clock.now))
             // Positions the locator only guessed at the row's ends, that read as nothing, were
@@ -188,7 +197,59 @@ public final class PhotoReader {
             reply: ReplyComposer.reply(
                 status: status, reading: reading.value, unit: nil, reasons: reasons),
             timings: timings)
-        return (result, evidence)
+        var located = result
+        located.counter = Self.corners(of: best.crop, scale: Double(photo.scale))
+        return (located, evidence)
+    }
+
+    /// The read cells' outline in full-size photo coordinates.
+    static func corners(of crop: CounterCrop, scale: Double) -> [Double]? {
+        let candidate = crop.candidate
+        guard let first = crop.cells.first, let last = crop.cells.last else { return nil }
+        let c = cos(candidate.angle)
+        let s = sin(candidate.angle)
+        // Cell frames are in strip coordinates; the strip's centre maps to the row's middle.
+        let centers = candidate.cellCenters
+        let mid = Point(
+            x: (centers[0].x + centers[centers.count - 1].x) / 2,
+            y: (centers[0].y + centers[centers.count - 1].y) / 2)
+        let halfWidth = Double(crop.strip.width) / 2
+        let halfHeight = Double(crop.strip.height) / 2
+        let left = Double(first.frame.x) - halfWidth
+        let right = Double(last.frame.x + last.frame.width) - halfWidth
+        let top = Double(first.frame.y) - halfHeight
+        let bottom = Double(first.frame.y + first.frame.height) - halfHeight
+        var result: [Double] = []
+        for (u, v) in [(left, top), (right, top), (right, bottom), (left, bottom)] {
+            result.append(rounded((mid.x + u * c - v * s) * scale))
+            result.append(rounded((mid.y + u * s + v * c) * scale))
+        }
+        return result
+    }
+
+    /// Reads a drum caught between two digits from its larger visible piece. A piece in the
+    /// upper part of the window is the digit rolling out (the lower of the two); one in the
+    /// lower part is the digit rolling in. Both neighbours go into the evidence, lower first,
+    /// so the rolling rule can pick.
+    private func readRolling(_ cell: DigitCell) throws(OCRError) -> (DigitEvidence, Image) {
+        let rows = cell.roll.dominantRows
+        let margin = max(1, cell.image.height / 12)
+        let top = max(0, rows.lowerBound - margin)
+        let bottom = min(cell.image.height, rows.upperBound + margin)
+        let piece = cell.image.cropped(x: 0, y: top, width: cell.image.width, height: bottom - top)
+        var pieceCell = cell
+        pieceCell.image = piece
+        let image = prepare(pieceCell)
+        let guess = try recognizer.recognizeDigit(image)
+        guard let digit = Int(guess.text) else {
+            return (DigitEvidence(text: "", confidence: 0, isFraction: cell.isFraction, isRolling: true), image)
+        }
+        let (lower, upper) = cell.roll.dominantIsUpper ? (digit, (digit + 1) % 10) : ((digit + 9) % 10, digit)
+        let evidence = DigitEvidence(
+            text: String(lower), confidence: guess.confidence,
+            alternatives: [.init(String(upper), guess.confidence * 0.9)],
+            isFraction: cell.isFraction, isRolling: true)
+        return (evidence, image)
     }
 
     /// Prepared cells side by side on white, as one line for the line recogniser.
@@ -212,7 +273,7 @@ public final class PhotoReader {
     /// The locator knows each row's ink polarity from the threshold pass that found it; the
     /// cell is turned dark-on-light with that knowledge rather than guessed from its pixels.
     private func prepare(_ cell: DigitCell) -> Image {
-        var options = CellPreparationOptions.standard
+        var options = settings.cellPreparation
         options.normalizePolarity = false
         return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
     }

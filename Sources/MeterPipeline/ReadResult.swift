@@ -22,6 +22,9 @@ public struct ReadResult: Sendable, Encodable {
     public var reply: Reply
     /// Wall time per stage, in milliseconds.
     public var timings: [String: Double]
+    /// Corners of the counter that was read (x, y pairs, clockwise from top-left) in the
+    /// upright full-size photo, or nil when none was found.
+    public var counter: [Double]? = nil
 
     /// The value read, split as billing needs it.
     public struct Reading: Sendable, Encodable, Hashable {
@@ -84,7 +87,7 @@ public struct ReadResult: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, id, status, reading, meter, confidence, digits, reasons, reply
+        case file, id, status, reading, meter, confidence, digits, reasons, reply, counter
         case timings = "timings_ms"
     }
 
@@ -101,6 +104,7 @@ public struct ReadResult: Sendable, Encodable {
         try container.encode(reasons, forKey: .reasons)
         try container.encode(reply, forKey: .reply)
         try container.encode(timings, forKey: .timings)
+        try container.encode(counter, forKey: .counter)
     }
 }
 

@@ -19,11 +19,21 @@ public struct RecognitionPolicy: Sendable, Hashable {
     public var acceptConfidence: Double
     /// Fewer integer digits than this → `rejected` with `too_few_digits`.
     public var minimumIntegerDigits: Int
+    /// Counters have at least this many integer digits; fewer read → `review` (a digit lost
+    /// at the edge, or a decimal mark seen in the wrong place).
+    public var usualIntegerDigits: Int
+    /// Counters show at most this many fraction digits; more read → `review`.
+    public var usualFractionDigits: Int
 
     /// Defaults tuned so that wrong readings go to review rather than being accepted.
-    public init(acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3) {
+    public init(
+        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, usualIntegerDigits: Int = 4,
+        usualFractionDigits: Int = 3
+    ) {
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
+        self.usualIntegerDigits = usualIntegerDigits
+        self.usualFractionDigits = usualFractionDigits
     }
 }
 
@@ -71,6 +81,13 @@ public struct ReadingAssembler: Sendable {
         if !unsure.isEmpty {
             let positions = unsure.map { String($0.offset + 1) }.joined(separator: ", ")
             reasons.append(Reason(.lowConfidence, "uncertain integer digit at position \(positions)"))
+        }
+        let fractionCount = reading.digits.count(where: \.isFraction)
+        if integerDigits.count < policy.usualIntegerDigits || fractionCount > policy.usualFractionDigits {
+            reasons.append(
+                Reason(
+                    .lowConfidence,
+                    "unusual counter layout: \(integerDigits.count) integer and \(fractionCount) fraction digits"))
         }
         return (reasons.isEmpty ? .accepted : .review, reasons)
     }

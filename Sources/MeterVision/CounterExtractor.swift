@@ -16,8 +16,10 @@ public struct DigitCell: Sendable {
     public var redness: Double
     /// A fraction digit (red drum, red frame).
     public var isFraction: Bool
-    /// The drum is caught between two digits (see `RollingDetector`).
-    public var isRolling: Bool
+    /// Where the drum stands (see `RollingDetector`).
+    public var roll: RollingDetector.Analysis
+    /// The drum is caught between two digits.
+    public var isRolling: Bool { roll.isRolling }
     /// The locator found no digit shape of its own here (filled in from the row's pitch).
     public var isInferred: Bool
     /// The locator's evidence for the ink polarity at this position.
@@ -83,7 +85,7 @@ public struct CounterExtractor: Sendable {
                 DigitCell(
                     image: image, frame: (x, y, cellWidth, cellHeight), redness: redRegion.share(above: 60),
                     isFraction: false,
-                    isRolling: RollingDetector.isMidRoll(image, darkInk: candidate.darkInk[index]),
+                    roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
                     isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
         }
         markFractionSuffix(&cells)

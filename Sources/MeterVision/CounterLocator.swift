@@ -130,13 +130,18 @@ public struct CounterLocator: Sendable {
             let binary = darkInk ? passes.dark : passes.light
             let blobs = Components.blobs(in: binary, minimumArea: 2)
             lap("components")
-            let digitShaped = blobs.filter { $0.area >= 12 && isDigitShaped($0, imageHeight: gray.height) }
+            let digitShaped = blobs.filter {
+                $0.area >= 12 && isDigitShaped($0, imageHeight: gray.height) && !isFramed($0, in: binary)
+            }
             marks[darkInk] = blobs.filter { $0.height < 3 * settings.minimumDigitHeight }
             evidence.binaries.append(binary)
             evidence.digitShapes += digitShaped
             rows += linkRows(digitShaped.map { Shape(blob: $0, darkInk: darkInk) })
-                .map { extend($0, in: binary) }
         }
+        // Merge first, so a row is only extended past ends that no other row continues; then
+        // merge again, as extending can close the gap between two rows.
+        rows = mergeContinuations(rows)
+        rows = rows.map { extend($0, dark: passes.dark, light: passes.light) }
         rows = mergeContinuations(rows)
         let candidates = rows.compactMap { row in
             candidate(from: row).map { withDecimalSeparator($0, marks: marks) }
@@ -153,25 +158,27 @@ public struct CounterLocator: Sendable {
         let c = cos(candidate.angle)
         let s = sin(candidate.angle)
         let height = candidate.digitHeight
+        let pitch = candidate.pitch
+        var best: (index: Int, misfit: Double)? = nil
         for index in 0..<(centers.count - 1) {
             let left = centers[index]
             for blob in marks[candidate.darkInk[index]] ?? [] {
-                guard Double(blob.height) < 0.4 * height, Double(blob.width) < 0.45 * candidate.pitch,
-                    Double(blob.height) > 0.06 * height
+                // A point is a dot; a comma hangs below the baseline but stays small.
+                guard Double(blob.height) < 0.55 * height, Double(blob.width) < 0.4 * pitch,
+                    Double(blob.height) > 0.06 * height, Double(blob.width) > 0.04 * height
                 else { continue }
                 let dx = blob.centerX - left.x
                 let dy = blob.centerY - left.y
                 let along = dx * c + dy * s
                 let across = -dx * s + dy * c
-                // Between this digit's right edge and the next digit's left edge, low in the row.
-                if along > 0.3 * candidate.pitch, along < 0.78 * candidate.pitch,
-                    across > 0.2 * height, across < 0.65 * height
-                {
-                    result.decimalAfter = index
-                    return result
-                }
+                guard along > 0.3 * pitch, along < 0.85 * pitch, across > 0.15 * height, across < 0.8 * height
+                else { continue }
+                // Closest to the middle of the gap, just under the baseline, wins.
+                let misfit = abs(along / pitch - 0.55) + abs(across / height - 0.45)
+                if best == nil || misfit < best!.misfit { best = (index, misfit) }
             }
         }
+        result.decimalAfter = best?.index
         return result
     }
 
@@ -200,6 +207,28 @@ public struct CounterLocator: Sendable {
         // A "1" is a nearly solid bar; window interiors and glare spots are solid and wide.
         if aspect < 0.3 { return fill >= 0.3 }
         return fill >= 0.15 && fill <= 0.78
+    }
+
+    /// Whether ink runs all around the blob's bounding box: the bright inside of a drum window
+    /// or an LCD panel (a filled region with the digit as a hole) rather than a digit, whose
+    /// strokes touch its box only here and there.
+    func isFramed(_ blob: Blob, in binary: Image) -> Bool {
+        guard blob.width >= 3, blob.height >= 3 else { return false }
+        var ink = 0
+        var total = 0
+        binary.pixels.withUnsafeBufferPointer { pixels in
+            for x in blob.minX...blob.maxX {
+                ink += pixels[blob.minY * binary.width + x] != 0 ? 1 : 0
+                ink += pixels[blob.maxY * binary.width + x] != 0 ? 1 : 0
+                total += 2
+            }
+            for y in (blob.minY + 1)..<blob.maxY {
+                ink += pixels[y * binary.width + blob.minX] != 0 ? 1 : 0
+                ink += pixels[y * binary.width + blob.maxX] != 0 ? 1 : 0
+                total += 2
+            }
+        }
+        return Double(ink) / Double(total) > 0.9
     }
 
     // MARK: - Rows
@@ -257,7 +286,7 @@ public struct CounterLocator: Sendable {
     /// Continues a row past its ends, one pitch at a time, while the next position holds ink of
     /// digit height that did not come out as a digit shape of its own: a digit touching its
     /// window frame, or a drum caught between two digits.
-    func extend(_ row: Row, in binary: Image) -> Row {
+    func extend(_ row: Row, dark: Image, light: Image) -> Row {
         var shapes = row.shapes
         let height = medianHeight(shapes)
         let pitch = medianSpacing(shapes)
@@ -267,6 +296,7 @@ public struct CounterLocator: Sendable {
             for _ in 0..<4 {
                 guard shapes.count < 10 else { break }
                 let end = direction > 0 ? shapes[shapes.count - 1] : shapes[0]
+                let binary = end.darkInk ? dark : light
                 let x = end.x + direction * pitch
                 let y = end.y + direction * pitch * slope
                 guard inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) else { break }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeterOCR
 import MeterPipeline
+import MeterVision  // EXPERIMENT (temporary)
 
 /// `meterscan eval`: read a labelled photo set and report how well the readings match.
 struct EvalCommand: ParsableCommand {
@@ -48,7 +49,19 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        var settings = ReaderSettings()
+        // EXPERIMENT: cell preparation variants (temporary).
+        let experiment = ProcessInfo.processInfo.environment["METERSCAN_CELLS"] ?? ""
+        if experiment.contains("clutter") { settings.cellPreparation.removeEdgeClutter = true }
+        if experiment.contains("ink") { settings.cellPreparation.cropToInk = true }
+        if experiment.contains("binarize") { settings.cellPreparation.binarize = true }
+        if let border = experiment.split(separator: ",").first(where: { $0.hasPrefix("border") }).flatMap({ Int($0.dropFirst(6)) }) {
+            settings.cellPreparation.border = border
+        }
+        if let height = experiment.split(separator: ",").first(where: { $0.hasPrefix("height") }).flatMap({ Int($0.dropFirst(6)) }) {
+            settings.cellPreparation.targetHeight = height
+        }
+        let runner = ReadRunner(jobs: jobs, settings: settings, debugPictures: debugDirectory.map(DebugPictures.init))
         let collected = ResultCollector()
         let tessdata = self.tessdata
         let model = self.model
@@ -89,9 +102,10 @@ enum ReportFormatter {
             return "\(name) \(String(format: "%5d", rates.photos))  \(percent(rates.integerExactRate))  "
                 + "\(percent(rates.fullExactRate))  \(percent(rates.wrongAcceptedRate))  "
                 + "\(String(format: "%4d %4d %4d", rates.accepted, rates.review, rates.rejected))  "
-                + "\(rates.unreadableRejected)/\(rates.unreadable)"
+                + "\(rates.unreadableRejected)/\(rates.unreadable)".padding(toLength: 10, withPad: " ", startingAt: 0)
+                + "\(rates.located)/\(rates.withOutline)"
         }
-        let header = "group            photos  int-ok  full-ok  wrong-acc  acc  rev  rej  unreadable-rejected"
+        let header = "group            photos  int-ok  full-ok  wrong-acc  acc  rev  rej  unread-rej  located"
         lines.append(header)
         lines.append(row("overall", report.overall))
         lines.append("")

@@ -60,9 +60,18 @@ struct ReadingAssemblerTests {
 
     @Test func judgingByConfidence() {
         let assembler = ReadingAssembler(policy: RecognitionPolicy(acceptConfidence: 0.8, minimumIntegerDigits: 3))
-        let confident = assembler.assemble([digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
+        let confident = assembler.assemble([digit("0"), digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
         #expect(assembler.judge(confident).0 == .accepted)
-        let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3")])
+        let short = assembler.assemble([digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
+        #expect(assembler.judge(short).0 == .review)
+        let longFraction = assembler.assemble(
+            [digit("0"), digit("0"), digit("7")] + [digit("3"), digit("7"), digit("1"), digit("6")].map {
+                var fraction = $0
+                fraction.isFraction = true
+                return fraction
+            })
+        #expect(assembler.judge(longFraction).0 == .review)
+        let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3"), digit("4")])
         let (status, reasons) = assembler.judge(unsure)
         #expect(status == .review && reasons.map(\.code) == [.lowConfidence])
         let holes = assembler.assemble([digit("1"), digit(""), digit("3"), digit("4")])

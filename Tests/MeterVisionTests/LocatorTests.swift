@@ -24,7 +24,11 @@ struct SyntheticMeter {
         for row in y..<(y + h) {
             for column in x..<(x + w) {
                 let inside = row >= y + stroke && row < y + h - stroke && column >= x + stroke && column < x + w - stroke
-                if !inside { pixels[row * width + column] = value ?? ink }
+                // Cut corners, as printed digits have: a box all around is a window, not a digit.
+                let dx = min(column - x, x + w - 1 - column)
+                let dy = min(row - y, y + h - 1 - row)
+                let corner = dx + dy < stroke
+                if !inside && !corner { pixels[row * width + column] = value ?? ink }
             }
         }
     }

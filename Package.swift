@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
             name: "MeterPipelineTests",
-            dependencies: ["MeterPipeline", "MeterImage"],
+            dependencies: ["MeterPipeline", "MeterImage", "MeterOCR"],
             swiftSettings: strictSwift
         ),
         .testTarget(

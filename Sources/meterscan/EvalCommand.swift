@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import MeterOCR
 import MeterPipeline
-import MeterVision  // EXPERIMENT (temporary)
 
 /// `meterscan eval`: read a labelled photo set and report how well the readings match.
 struct EvalCommand: ParsableCommand {
@@ -49,19 +48,7 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        var settings = ReaderSettings()
-        // EXPERIMENT: cell preparation variants (temporary).
-        let experiment = ProcessInfo.processInfo.environment["METERSCAN_CELLS"] ?? ""
-        if experiment.contains("clutter") { settings.cellPreparation.removeEdgeClutter = true }
-        if experiment.contains("ink") { settings.cellPreparation.cropToInk = true }
-        if experiment.contains("binarize") { settings.cellPreparation.binarize = true }
-        if let border = experiment.split(separator: ",").first(where: { $0.hasPrefix("border") }).flatMap({ Int($0.dropFirst(6)) }) {
-            settings.cellPreparation.border = border
-        }
-        if let height = experiment.split(separator: ",").first(where: { $0.hasPrefix("height") }).flatMap({ Int($0.dropFirst(6)) }) {
-            settings.cellPreparation.targetHeight = height
-        }
-        let runner = ReadRunner(jobs: jobs, settings: settings, debugPictures: debugDirectory.map(DebugPictures.init))
+        let runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         let collected = ResultCollector()
         let tessdata = self.tessdata
         let model = self.model

@@ -90,6 +90,7 @@ public final class PhotoReader {
         let factor = max(1, Int((Double(max(photo.image.width, photo.image.height)) / settings.locateLongSide).rounded()))
         let small = photo.image.grayDownscaled(by: factor)
         let brightness = small.mean
+        lap("downscale")
         if brightness < settings.darkBrightness {
             lap("locate")
             let message = "mean brightness \(Int(brightness)) of 255"

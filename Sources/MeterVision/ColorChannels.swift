@@ -99,20 +99,22 @@ extension Image {
     public func grayDownscaled(by factor: Int) -> Image {
         if format == .gray { return downscaled(by: factor) }
         precondition(factor >= 1, "factor must be positive")
+        if factor == 2 { return grayHalved() }
         let outWidth = width / factor
         let outHeight = height / factor
         let sourceWidth = width
-        var sums = [UInt32](repeating: 0, count: outWidth)
         let area = UInt32(factor * factor) * 256
+        let sums = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, outWidth))
+        defer { sums.deallocate() }
         let pixels = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight) { output, count in
             self.pixels.withUnsafeBufferPointer { rgb in
                 for y in 0..<outHeight {
                     for x in 0..<outWidth { sums[x] = 0 }
                     for row in (y * factor)..<(y * factor + factor) {
                         let base = row * sourceWidth * 3
+                        var index = base
                         for x in 0..<outWidth {
                             var sum: UInt32 = 0
-                            var index = base + x * factor * 3
                             for _ in 0..<factor {
                                 sum &+= UInt32(rgb[index]) &* 77 &+ UInt32(rgb[index + 1]) &* 150
                                     &+ UInt32(rgb[index + 2]) &* 29
@@ -123,6 +125,33 @@ extension Image {
                     }
                     for x in 0..<outWidth {
                         output[y * outWidth + x] = UInt8(truncatingIfNeeded: (sums[x] + area / 2) / area)
+                    }
+                }
+            }
+            count = outWidth * outHeight
+        }
+        return Image(width: outWidth, height: outHeight, format: .gray, pixels: pixels)
+    }
+
+    /// The common case of `grayDownscaled(by: 2)` (a 1600×1200 photo located at 800×600): two
+    /// source rows at a time, channel sums per 2×2 block, one luminance per block.
+    private func grayHalved() -> Image {
+        let outWidth = width / 2
+        let outHeight = height / 2
+        let rowBytes = width * 3
+        let pixels = [UInt8](unsafeUninitializedCapacity: outWidth * outHeight) { output, count in
+            self.pixels.withUnsafeBufferPointer { rgb in
+                guard let base = rgb.baseAddress, let out = output.baseAddress else { return }
+                for y in 0..<outHeight {
+                    let top = base + 2 * y * rowBytes
+                    let bottom = top + rowBytes
+                    let line = out + y * outWidth
+                    for x in 0..<outWidth {
+                        let i = 6 * x
+                        let r = UInt32(top[i]) + UInt32(top[i + 3]) + UInt32(bottom[i]) + UInt32(bottom[i + 3])
+                        let g = UInt32(top[i + 1]) + UInt32(top[i + 4]) + UInt32(bottom[i + 1]) + UInt32(bottom[i + 4])
+                        let b = UInt32(top[i + 2]) + UInt32(top[i + 5]) + UInt32(bottom[i + 2]) + UInt32(bottom[i + 5])
+                        line[x] = UInt8(truncatingIfNeeded: (r &* 77 &+ g &* 150 &+ b &* 29 &+ 512) >> 10)
                     }
                 }
             }

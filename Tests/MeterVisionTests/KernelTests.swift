@@ -94,3 +94,32 @@ struct KernelTests {
         #expect(image.cropped(x: 1, y: 1, width: 2, height: 2).pixels == [4, 5, 7, 8])
     }
 }
+
+@Suite("Locating picture from RGB")
+struct GrayDownscaleTests {
+    @Test(arguments: [2, 3])
+    func matchesLuminanceOfBlockAverages(_ factor: Int) {
+        let width = 13
+        let height = 9
+        var rgb: [UInt8] = []
+        for index in 0..<(width * height) {
+            rgb += [UInt8(index % 251), UInt8((index * 7) % 253), UInt8((index * 13) % 255)]
+        }
+        let image = Image(width: width, height: height, format: .rgb, pixels: rgb)
+        let small = image.grayDownscaled(by: factor)
+        #expect(small.width == width / factor && small.height == height / factor)
+        for y in 0..<small.height {
+            for x in 0..<small.width {
+                var sum = 0.0
+                for dy in 0..<factor {
+                    for dx in 0..<factor {
+                        let p = Array(image[x * factor + dx, y * factor + dy])
+                        sum += (77 * Double(p[0]) + 150 * Double(p[1]) + 29 * Double(p[2])) / 256
+                    }
+                }
+                let expected = sum / Double(factor * factor)
+                #expect(abs(Double(small[x, y].first!) - expected) <= 1)
+            }
+        }
+    }
+}

@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
             name: "MeterPipelineTests",
-            dependencies: ["MeterPipeline", "MeterImage", "MeterOCR"],
+            dependencies: ["MeterPipeline", "MeterImage", "MeterOCR", "MeterReading"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,0 +1,91 @@
+import Testing
+import MeterImage
+import MeterOCR
+import MeterPipeline
+import MeterReading
+
+/// The reader's logic with scripted recognisers: what it decides from what the engine says.
+@Suite("PhotoReader with fake recognisers")
+struct PhotoReaderTests {
+    /// A 400×240 light photo with a row of six dark ring-shaped digits (30 px high).
+    static let meterPhoto: [UInt8] = {
+        let width = 400
+        let height = 240
+        var pixels = [UInt8](repeating: 205, count: width * height)
+        for index in 0..<6 {
+            let x0 = 60 + index * 26
+            for y in 60..<90 {
+                for x in x0..<(x0 + 18) {
+                    let inside = y >= 65 && y < 85 && x >= x0 + 5 && x < x0 + 13
+                    let dx = min(x - x0, x0 + 17 - x)
+                    let dy = min(y - 60, 89 - y)
+                    if !inside && dx + dy >= 4 { pixels[y * width + x] = 25 }
+                }
+            }
+        }
+        return try! Image(width: width, height: height, format: .gray, pixels: pixels).pngData()
+    }()
+
+    static func flat(_ value: UInt8) -> [UInt8] {
+        try! Image(width: 320, height: 240, format: .gray, filledWith: value).pngData()
+    }
+
+    func guesses(_ text: String, confidence: Double = 0.99) -> [DigitGuess] {
+        text.map { DigitGuess(text: String($0), confidence: confidence) }
+    }
+
+    @Test func confidentAgreeingReadingIsAccepted() throws {
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        let (result, evidence) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhoto, file: "m.png")
+        #expect(result.isAccepted)
+        #expect(result.reading?.integer == "012345" && result.reading?.fraction == nil)
+        #expect(result.digits.count == 6 && result.reasons.isEmpty)
+        #expect(result.reply.text.contains("012345"))
+        #expect(recognizer.digitCalls == 6 && recognizer.lineCalls == 1)
+        let outline = try #require(result.counter)
+        #expect(outline.count == 8 && outline[0] < 70 && outline[2] > 190)
+        #expect(evidence.preparedCells.count == 6)
+    }
+
+    @Test func lineReadingThatDisagreesSendsToReview() throws {
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012346")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhoto)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reasons.map(\.code.rawValue) == ["low_confidence"])
+        #expect(result.reading?.integer == "012345")
+    }
+
+    @Test func unsureDigitSendsToReviewWithoutAskingTheLine() throws {
+        var digits = guesses("012345")
+        digits[3].confidence = 0.4
+        let recognizer = ScriptedRecognizer(digits: digits, lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhoto)
+        #expect(result.status.rawValue == "review")
+        #expect(recognizer.lineCalls == 0)
+    }
+
+    @Test func nothingReadIsRejected() throws {
+        let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: Self.meterPhoto)
+        #expect(result.status.rawValue == "rejected")
+        #expect(result.reading == nil)
+        #expect(result.reasons.first?.code.rawValue == "too_few_digits")
+    }
+
+    @Test(arguments: [
+        ([UInt8]("not a photo".utf8), "decode_error"),
+        (flat(8), "too_dark"),
+        (flat(180), "no_counter_found"),
+    ])
+    func unusablePhotosAreRejectedWithTheirReason(_ bytes: [UInt8], _ code: String) throws {
+        let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: bytes)
+        #expect(result.status.rawValue == "rejected")
+        #expect(result.reasons.first?.code.rawValue == code)
+        #expect(!result.reply.text.isEmpty)
+    }
+
+    @Test func engineFailureIsNotAPhotoProblem() {
+        #expect(throws: OCRError.self) {
+            _ = try PhotoReader(recognizer: FailingRecognizer()).read(bytes: Self.meterPhoto)
+        }
+    }
+}

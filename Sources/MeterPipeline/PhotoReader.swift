@@ -167,6 +167,15 @@ public final class PhotoReader {
         evidence.crop = best.crop
         evidence.preparedCells = best.cells
         var (status, reasons) = assembler.judge(best.reading)
+        let tallest = candidates.map(\.digitHeight).max() ?? 0
+        if status == .accepted, tallest > 1.25 * best.crop.candidate.digitHeight {
+            // The engine read a smaller row of digits better than the most counter-like one:
+            // typically a serial number ("Nr. 63510438") beside a counter it could not read.
+            // Never bill a serial number.
+            status = .review
+            reasons.append(
+                Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
+        }
         if status == .accepted {
             // Second opinion: the same cells read as one line. Stock models misread single
             // digits with high confidence now and then; they rarely make the same mistake twice

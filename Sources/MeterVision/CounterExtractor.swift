@@ -88,11 +88,24 @@ public struct CounterExtractor: Sendable {
                     roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
                     isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
         }
+        keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
         if let last = candidate.decimalAfter {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
         return CounterCrop(strip: strip, cells: cells, candidate: candidate)
+    }
+
+    /// A drum turns only while every drum to its right passes from 9 to 0, so drums caught
+    /// mid-roll form a run that ends at the right end of the row. A "rolling" cell anywhere
+    /// else is a misreading of its picture (a hollow glyph, a shadow) and is taken at rest.
+    func keepRollingSuffix(_ cells: inout [DigitCell]) {
+        var index = cells.count - 1
+        while index >= 0, cells[index].isRolling { index -= 1 }
+        while index >= 0 {
+            cells[index].roll.isRolling = false
+            index -= 1
+        }
     }
 
     /// Fraction drums are the red ones at the right end of the row.

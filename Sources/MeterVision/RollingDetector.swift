@@ -31,18 +31,26 @@ public enum RollingDetector {
         let nothing = Analysis(isRolling: false, dominantRows: 0..<height, dominantIsUpper: true)
         guard width >= 4, height >= 8 else { return nothing }
         let level = Threshold.otsu(Threshold.histogram(cell))
-        // Only the middle columns: window frames and neighbours live at the sides.
-        let x0 = width / 5
-        let x1 = width - width / 5
+        // Nearly the full width: the middle columns alone cut a "0" or "8" into arcs with
+        // blank rows between them. Columns that are ink almost all the way down are the
+        // window's side frames and are left out.
+        let inset = max(1, width / 12)
+        var columnInk = [Int](repeating: 0, count: width)
+        cell.pixels.withUnsafeBufferPointer { pixels in
+            for y in 0..<height {
+                for x in 0..<width where (pixels[y * width + x] <= level) == darkInk { columnInk[x] += 1 }
+            }
+        }
+        let columns = (inset..<(width - inset)).filter { Double(columnInk[$0]) < 0.85 * Double(height) }
+        guard columns.count >= 3 else { return nothing }
+        let x0 = 0
+        let x1 = columns.count
         var rowHasInk = [Bool](repeating: false, count: height)
         var rowInk = [Int](repeating: 0, count: height)
         cell.pixels.withUnsafeBufferPointer { pixels in
             for y in 0..<height {
                 var ink = 0
-                for x in x0..<x1 {
-                    let value = pixels[y * width + x]
-                    if (value <= level) == darkInk { ink += 1 }
-                }
+                for x in columns where (pixels[y * width + x] <= level) == darkInk { ink += 1 }
                 rowInk[y] = ink
                 let share = Double(ink) / Double(x1 - x0)
                 // A row of solid ink across the cell is a window edge, not a glyph.

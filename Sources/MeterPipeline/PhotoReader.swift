@@ -167,6 +167,11 @@ public final class PhotoReader {
         evidence.crop = best.crop
         evidence.preparedCells = best.cells
         var (status, reasons) = assembler.judge(best.reading)
+        if Self.touchesBorder(best.crop.candidate, width: photo.image.width, height: photo.image.height) {
+            // Digits beyond the edge are missing; whatever was read is not the whole reading.
+            status = .rejected
+            reasons.insert(Reason(.counterCutOff, "the counter runs into the edge of the photo"), at: 0)
+        }
         let tallest = candidates.map(\.digitHeight).max() ?? 0
         if status == .accepted, tallest > 1.25 * best.crop.candidate.digitHeight {
             // The engine read a smaller row of digits better than the most counter-like one:
@@ -210,6 +215,17 @@ public final class PhotoReader {
         var located = result
         located.counter = Self.corners(of: best.crop, scale: Double(photo.scale))
         return (located, evidence)
+    }
+
+    /// Whether the row of cells reaches the picture's edge, so that more digits may lie beyond.
+    static func touchesBorder(_ candidate: CounterCandidate, width: Int, height: Int) -> Bool {
+        let margin = 0.6 * candidate.pitch
+        let halfHeight = 0.5 * candidate.digitHeight
+        for center in [candidate.cellCenters.first, candidate.cellCenters.last].compactMap({ $0 }) {
+            if center.x < margin || center.x > Double(width) - margin { return true }
+            if center.y < halfHeight || center.y > Double(height) - halfHeight { return true }
+        }
+        return false
     }
 
     /// The read cells' outline in full-size photo coordinates.

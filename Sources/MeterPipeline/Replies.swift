@@ -32,6 +32,9 @@ enum ReplyComposer {
         case .tooDark:
             return "Das Foto ist zu dunkel. Bitte schalten Sie Licht ein oder nutzen Sie den Blitz "
                 + "und senden Sie ein neues Foto."
+        case .counterCutOff:
+            return "Das Zählwerk ist am Bildrand abgeschnitten. Bitte fotografieren Sie es so, dass "
+                + "alle Ziffern vollständig im Bild sind."
         case .tooFewDigits:
             return "Wir konnten den Zählerstand nicht vollständig lesen. Bitte fotografieren Sie das "
                 + "ganze Zählwerk näher und gerade von vorne."

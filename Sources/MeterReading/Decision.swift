@@ -15,6 +15,7 @@ public enum ReasonCode: String, Sendable, Hashable, Codable, CaseIterable {
     case blurred
     case tooDark = "too_dark"
     case tooFewDigits = "too_few_digits"
+    case counterCutOff = "counter_cut_off"
     case lowConfidence = "low_confidence"
     case rollingDigit = "rolling_digit"
     case decrease

@@ -24,6 +24,23 @@ struct RollingDetectorTests {
         #expect(!RollingDetector.isMidRoll(cell(inkRows: [5..<19, 20..<34]), darkInk: true))
     }
 
+    @Test func hollowDigitsWithWindowSidesAreNotRolling() {
+        // A "0": arcs at top and bottom joined by its sides, inside dark window side frames.
+        let width = 24
+        let height = 39
+        var pixels = [UInt8](repeating: 230, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let frame = x < 2 || x >= width - 2
+                let ring = (5..<34).contains(y) && (5..<19).contains(x)
+                    && !((9..<30).contains(y) && (9..<15).contains(x))
+                if frame || ring { pixels[y * width + x] = 20 }
+            }
+        }
+        let cell = Image(width: width, height: height, format: .gray, pixels: pixels)
+        #expect(!RollingDetector.isMidRoll(cell, darkInk: true))
+    }
+
     @Test func twoHalvesWithDrumBetweenAreRolling() {
         #expect(RollingDetector.isMidRoll(cell(inkRows: [0..<12, 20..<39]), darkInk: true))
         #expect(RollingDetector.isMidRoll(cell(inkRows: [0..<12, 20..<39], darkInk: false), darkInk: false))

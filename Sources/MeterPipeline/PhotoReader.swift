@@ -158,7 +158,7 @@ public final class PhotoReader {
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
         mark = clock.now
-        guard let best else {
+        guard var best else {
             return (
                 rejected(file, id, [Reason(.noCounterFound, "no row of digits found")], timings),
                 evidence
@@ -181,17 +181,22 @@ public final class PhotoReader {
             reasons.append(
                 Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
         }
-        if status == .accepted {
+        if status != .rejected {
             // Second opinion: the same cells read as one line. Stock models misread single
-            // digits with high confidence now and then; they rarely make the same mistake twice
-            // in two different modes. Disagreement sends the photo to a clerk.
+            // digits with high confidence now and then, and rarely make the same mistake in
+            // both modes. Where the two disagree, the more confident one is reported and the
+            // other kept as its alternative; any disagreement sends the photo to a clerk.
             let stageStart = clock.now
             let line = try recognizer.recognizeLine(Self.line(of: best.cells))
             timings["recognize"] = rounded(recognizeTime + milliseconds(stageStart.duration(to: clock.now)))
             let cellText = best.reading.digits.map(\.text).joined()
             let lineText = line.map(\.text).joined()
             if lineText != cellText {
-                status = .review
+                if line.count == best.reading.digits.count {
+                    best.reading = assembler.assemble(Self.vote(cells: best.reading.digits, line: line))
+                    (status, reasons) = assembler.judge(best.reading)
+                }
+                if status == .accepted { status = .review }
                 reasons.append(
                     Reason(.lowConfidence, "cell-by-cell reading \(cellText) and line reading \(lineText) differ"))
             }
@@ -276,6 +281,20 @@ public final class PhotoReader {
             alternatives: [.init(String(upper), guess.confidence * 0.9)],
             isFraction: cell.isFraction, isRolling: true)
         return (evidence, image)
+    }
+
+    /// Per position, the more confident of the cell and the line reading; the other becomes
+    /// the first alternative. Rolling positions keep their cell evidence (both neighbours).
+    static func vote(cells: [DigitEvidence], line: [DigitGuess]) -> [DigitEvidence] {
+        zip(cells, line).map { cell, lined in
+            guard !cell.isRolling, lined.text != cell.text, lined.confidence > cell.confidence else { return cell }
+            var chosen = cell
+            chosen.text = lined.text
+            chosen.confidence = lined.confidence
+            chosen.alternatives.removeAll { $0.text == lined.text }
+            if !cell.text.isEmpty { chosen.alternatives.insert(.init(cell.text, cell.confidence), at: 0) }
+            return chosen
+        }
     }
 
     /// Prepared cells side by side on white, as one line for the line recogniser.

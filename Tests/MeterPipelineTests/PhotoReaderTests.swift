@@ -55,13 +55,25 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "012345")
     }
 
-    @Test func unsureDigitSendsToReviewWithoutAskingTheLine() throws {
+    @Test func unsureDigitSendsToReviewEvenWhenTheLineAgrees() throws {
         var digits = guesses("012345")
         digits[3].confidence = 0.4
         let recognizer = ScriptedRecognizer(digits: digits, lines: [guesses("012345")])
         let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhoto)
         #expect(result.status.rawValue == "review")
-        #expect(recognizer.lineCalls == 0)
+        #expect(result.reading?.integer == "012345")
+    }
+
+    @Test func moreConfidentLineDigitWinsTheVote() throws {
+        var digits = guesses("012345")
+        digits[2] = DigitGuess(text: "7", confidence: 0.6)
+        var line = guesses("012345")
+        line[2].confidence = 0.9
+        let recognizer = ScriptedRecognizer(digits: digits, lines: [line])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhoto)
+        #expect(result.reading?.integer == "012345")
+        #expect(result.digits[2].alternatives.first?.text == "7")
+        #expect(result.status.rawValue == "review")
     }
 
     @Test func nothingReadIsRejected() throws {

@@ -193,7 +193,24 @@ public final class PhotoReader {
             let lineText = line.map(\.text).joined()
             if lineText != cellText {
                 if line.count == best.reading.digits.count {
-                    best.reading = assembler.assemble(Self.vote(cells: best.reading.digits, line: line))
+                    var voted = Self.vote(cells: best.reading.digits, line: line)
+                    // A third reading settles each disagreement: the cell prepared another way
+                    // (binarised, edges cleaned), read on its own. Two of three win.
+                    for index in voted.indices
+                    where !voted[index].isRolling && best.reading.digits[index].text != line[index].text {
+                        let third = try recognizer.recognizeDigit(Self.alternativePreparation(best.crop.cells[index]))
+                        let cellText = best.reading.digits[index].text
+                        if third.text == cellText || third.text == line[index].text, third.text != voted[index].text {
+                            let previous = voted[index]
+                            voted[index].text = third.text
+                            voted[index].confidence = max(third.confidence, third.text == cellText
+                                ? best.reading.digits[index].confidence : line[index].confidence)
+                            voted[index].alternatives.removeAll { $0.text == third.text }
+                            voted[index].alternatives.insert(.init(previous.text, previous.confidence), at: 0)
+                        }
+                    }
+                    timings["recognize"] = rounded(recognizeTime + milliseconds(stageStart.duration(to: clock.now)))
+                    best.reading = assembler.assemble(voted)
                     (status, reasons) = assembler.judge(best.reading)
                 }
                 if status == .accepted { status = .review }
@@ -295,6 +312,17 @@ public final class PhotoReader {
             if !cell.text.isEmpty { chosen.alternatives.insert(.init(cell.text, cell.confidence), at: 0) }
             return chosen
         }
+    }
+
+    /// The tie-breaking preparation: binarised with the edge clutter removed and a white border,
+    /// so the engine sees the same digit in a different way.
+    static func alternativePreparation(_ cell: DigitCell) -> Image {
+        var options = CellPreparationOptions.standard
+        options.normalizePolarity = false
+        options.binarize = true
+        options.removeEdgeClutter = true
+        options.border = 6
+        return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
     }
 
     /// Prepared cells side by side on white, as one line for the line recogniser.

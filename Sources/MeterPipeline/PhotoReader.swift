@@ -16,6 +16,8 @@ public struct ReaderSettings: Sendable {
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.
     public var darkBrightness = 28.0
+    /// Edge-to-contrast ratio (`Sharpness.edgeRatio`) below which a photo is too blurred.
+    public var blurredEdgeRatio = 0.35
     /// How cells are prepared for the recogniser (polarity comes from the locator).
     public var cellPreparation = CellPreparationOptions.standard
 
@@ -95,6 +97,11 @@ public final class PhotoReader {
             lap("locate")
             let message = "mean brightness \(Int(brightness)) of 255"
             return (rejected(file, id, [Reason(.tooDark, message)], timings), evidence)
+        }
+        if let sharpness = Sharpness.edgeRatio(small), sharpness < settings.blurredEdgeRatio {
+            lap("locate")
+            let message = "edges too soft (sharpness \(rounded(sharpness)), needs \(settings.blurredEdgeRatio))"
+            return (rejected(file, id, [Reason(.blurred, message)], timings), evidence)
         }
         let candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor

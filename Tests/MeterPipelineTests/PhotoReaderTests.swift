@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import MeterImage
 import MeterOCR
@@ -24,6 +25,13 @@ struct PhotoReaderTests {
             }
         }
         return try! Image(width: width, height: height, format: .gray, pixels: pixels).pngData()
+    }()
+
+    /// Soft horizontal waves: contrast, but no edge sharper than a few levels per pixel.
+    static let smeared: [UInt8] = {
+        var pixels: [UInt8] = []
+        for _ in 0..<240 { for x in 0..<320 { pixels.append(UInt8(128 + 90 * sin(Double(x) / 25))) } }
+        return try! Image(width: 320, height: 240, format: .gray, pixels: pixels).pngData()
     }()
 
     static func flat(_ value: UInt8) -> [UInt8] {
@@ -87,6 +95,7 @@ struct PhotoReaderTests {
         ([UInt8]("not a photo".utf8), "decode_error"),
         (flat(8), "too_dark"),
         (flat(180), "no_counter_found"),
+        (smeared, "blurred"),
     ])
     func unusablePhotosAreRejectedWithTheirReason(_ bytes: [UInt8], _ code: String) throws {
         let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: bytes)

@@ -123,3 +123,19 @@ struct GrayDownscaleTests {
         }
     }
 }
+
+@Suite("Sharpness")
+struct SharpnessTests {
+    @Test func blurredEdgesMeasureLowerThanSharpOnes() {
+        // The same bar pattern, once with hard edges and once smeared over 12 pixels.
+        let sharp = KernelTests.gray(120, 40) { x, _ in (x / 20) % 2 == 0 ? 40 : 210 }
+        let soft = KernelTests.gray(120, 40) { x, _ in
+            let phase = Double(x % 40) / 40
+            let ramp = min(1, max(0, (abs(phase - 0.5) * 40 - 4) / 12))
+            return UInt8(40 + 170 * ramp)
+        }
+        #expect(Sharpness.edgeRatio(sharp)! > 1)
+        #expect(Sharpness.edgeRatio(soft)! < 0.35)
+        #expect(Sharpness.edgeRatio(Image(width: 10, height: 10, format: .gray, filledWith: 90)) == nil)
+    }
+}

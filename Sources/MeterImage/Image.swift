@@ -47,3 +47,24 @@ public struct Image: Sendable, Hashable {
         return pixels[start..<start + format.channels]
     }
 }
+
+extension Image {
+    /// This image in gray: RGB becomes luma with BT.601 integer weights (as libjpeg's own gray
+    /// output), gray is returned as it is.
+    public func grayscale() -> Image {
+        if format == .gray { return self }
+        let count = width * height
+        let gray = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            pixels.withUnsafeBufferPointer { rgb in
+                for index in 0..<count {
+                    let red = UInt32(rgb[3 * index])
+                    let green = UInt32(rgb[3 * index + 1])
+                    let blue = UInt32(rgb[3 * index + 2])
+                    out[index] = UInt8(truncatingIfNeeded: (red &* 77 &+ green &* 150 &+ blue &* 29 &+ 128) >> 8)
+                }
+            }
+            initialized = count
+        }
+        return Image(width: width, height: height, format: .gray, pixels: gray)
+    }
+}

@@ -153,7 +153,7 @@ public final class TesseractRecognizer: DigitRecognizer {
 
     private func recognize(_ image: Image, pageSegMode: TessPageSegMode) -> [DigitGuess] {
         guard image.width > 0, image.height > 0 else { return [] }
-        let gray = image.format == .gray ? image.pixels : Self.luma(image)
+        let gray = image.format == .gray ? image.pixels : image.grayscale().pixels
         // Tesseract reads a uniform image as one big blob (a blank cell came back as "7" at
         // 91 %): nothing to read means no call.
         guard Self.hasContrast(gray) else { return [] }
@@ -198,20 +198,6 @@ public final class TesseractRecognizer: DigitRecognizer {
     /// Gray levels between darkest and lightest pixel below which a cell is blank.
     static let minimumContrast: UInt8 = 24
 
-    private static func luma(_ image: Image) -> [UInt8] {
-        let count = image.width * image.height
-        return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-            image.pixels.withUnsafeBufferPointer { rgb in
-                for index in 0..<count {
-                    let red = UInt32(rgb[3 * index])
-                    let green = UInt32(rgb[3 * index + 1])
-                    let blue = UInt32(rgb[3 * index + 2])
-                    out[index] = UInt8((red * 77 + green * 150 + blue * 29 + 128) >> 8)
-                }
-            }
-            initialized = count
-        }
-    }
 
     // MARK: - Model location
 

@@ -69,7 +69,7 @@ public func prepareCellForOCR(_ cell: Image, options: CellPreparationOptions = .
     }
     let width = cell.width
     let height = cell.height
-    var gray = grayPixels(cell)
+    var gray = cell.grayscale().pixels
     let window = CentralWindow(width: width, height: height)
     var histogram = gray.withUnsafeBufferPointer { windowHistogram($0, width: width, window: window) }
     var threshold = otsuThreshold(histogram)
@@ -148,22 +148,6 @@ private struct CentralWindow {
     func contains(x: Int, y: Int) -> Bool { x >= x0 && x < x1 && y >= y0 && y < y1 }
 }
 
-/// Luma of RGB (BT.601 weights, integer), or the gray pixels as they are.
-private func grayPixels(_ image: Image) -> [UInt8] {
-    if image.format == .gray { return image.pixels }
-    let count = image.width * image.height
-    return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
-        image.pixels.withUnsafeBufferPointer { rgb in
-            for index in 0..<count {
-                let red = UInt32(rgb[3 * index])
-                let green = UInt32(rgb[3 * index + 1])
-                let blue = UInt32(rgb[3 * index + 2])
-                out[index] = UInt8(truncatingIfNeeded: (red * 77 + green * 150 + blue * 29 + 128) >> 8)
-            }
-        }
-        initialized = count
-    }
-}
 
 /// Histogram of the central window.
 private func windowHistogram(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, window: CentralWindow) -> [Int] {

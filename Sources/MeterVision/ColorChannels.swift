@@ -49,34 +49,19 @@ extension ColorPlanes {
             let gray = image.sampled(width: newWidth, height: newHeight, at: position)
             return ColorPlanes(gray)
         }
-        let w = image.width
-        let h = image.height
-        let maxX = Float(w - 1)
-        let maxY = Float(h - 1)
+        let grid = BilinearGrid(width: image.width, height: image.height)
         var gray = [UInt8](repeating: 0, count: newWidth * newHeight)
         var red = [UInt8](repeating: 0, count: newWidth * newHeight)
         image.pixels.withUnsafeBufferPointer { rgb in
             for y in 0..<newHeight {
                 for x in 0..<newWidth {
-                    var (sx, sy) = position(x, y)
-                    sx = min(max(sx, 0), maxX)
-                    sy = min(max(sy, 0), maxY)
-                    let x0 = Int(sx)
-                    let y0 = Int(sy)
-                    let x1 = min(x0 + 1, w - 1)
-                    let y1 = min(y0 + 1, h - 1)
-                    let fx = sx - Float(x0)
-                    let fy = sy - Float(y0)
-                    var channel: (Float, Float, Float) = (0, 0, 0)
-                    for c in 0..<3 {
-                        let top = Float(rgb[(y0 * w + x0) * 3 + c]) * (1 - fx) + Float(rgb[(y0 * w + x1) * 3 + c]) * fx
-                        let bottom = Float(rgb[(y1 * w + x0) * 3 + c]) * (1 - fx) + Float(rgb[(y1 * w + x1) * 3 + c]) * fx
-                        let value = top * (1 - fy) + bottom * fy
-                        if c == 0 { channel.0 = value } else if c == 1 { channel.1 = value } else { channel.2 = value }
-                    }
-                    let luminance = (channel.0 * 77 + channel.1 * 150 + channel.2 * 29) / 256
+                    let tap = grid.tap(position(x, y))
+                    let r = tap.blend { Float(rgb[3 * $0]) }
+                    let g = tap.blend { Float(rgb[3 * $0 + 1]) }
+                    let b = tap.blend { Float(rgb[3 * $0 + 2]) }
+                    let luminance = (r * 77 + g * 150 + b * 29) / 256
                     gray[y * newWidth + x] = UInt8(min(255, luminance + 0.5))
-                    red[y * newWidth + x] = UInt8(min(255, max(0, 2 * channel.0 - channel.1 - channel.2)))
+                    red[y * newWidth + x] = UInt8(min(255, max(0, 2 * r - g - b)))
                 }
             }
         }

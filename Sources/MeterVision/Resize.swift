@@ -47,36 +47,59 @@ extension Image {
 
     /// A gray image whose pixel (x, y) is this image sampled bilinearly at `position(x, y)`;
     /// positions outside are clamped to the border.
-    @inlinable
     public func sampled(width newWidth: Int, height newHeight: Int, at position: (Int, Int) -> (Float, Float))
         -> Image
     {
         precondition(format == .gray, "sampled takes a gray image")
-        let w = width
-        let h = height
-        let maxX = Float(w - 1)
-        let maxY = Float(h - 1)
+        let grid = BilinearGrid(width: width, height: height)
         let pixels = [UInt8](unsafeUninitializedCapacity: newWidth * newHeight) { output, count in
             self.pixels.withUnsafeBufferPointer { input in
                 for y in 0..<newHeight {
                     for x in 0..<newWidth {
-                        var (sx, sy) = position(x, y)
-                        sx = min(max(sx, 0), maxX)
-                        sy = min(max(sy, 0), maxY)
-                        let x0 = Int(sx)
-                        let y0 = Int(sy)
-                        let x1 = min(x0 + 1, w - 1)
-                        let y1 = min(y0 + 1, h - 1)
-                        let fx = sx - Float(x0)
-                        let fy = sy - Float(y0)
-                        let top = Float(input[y0 * w + x0]) * (1 - fx) + Float(input[y0 * w + x1]) * fx
-                        let bottom = Float(input[y1 * w + x0]) * (1 - fx) + Float(input[y1 * w + x1]) * fx
-                        output[y * newWidth + x] = UInt8(top * (1 - fy) + bottom * fy + 0.5)
+                        let tap = grid.tap(position(x, y))
+                        output[y * newWidth + x] = UInt8(tap.blend { Float(input[$0]) } + 0.5)
                     }
                 }
             }
             count = newWidth * newHeight
         }
         return Image(width: newWidth, height: newHeight, format: .gray, pixels: pixels)
+    }
+}
+
+/// Bilinear sampling positions on a pixel grid, clamped to its edges.
+struct BilinearGrid {
+    let width: Int
+    let height: Int
+
+    /// The four neighbouring pixel indices of a position and the weights between them.
+    struct Tap {
+        let topLeft: Int
+        let topRight: Int
+        let bottomLeft: Int
+        let bottomRight: Int
+        let fx: Float
+        let fy: Float
+
+        /// The weighted mix of a value read at the four indices.
+        @inline(__always)
+        func blend(_ value: (Int) -> Float) -> Float {
+            let top = value(topLeft) * (1 - fx) + value(topRight) * fx
+            let bottom = value(bottomLeft) * (1 - fx) + value(bottomRight) * fx
+            return top * (1 - fy) + bottom * fy
+        }
+    }
+
+    @inline(__always)
+    func tap(_ position: (Float, Float)) -> Tap {
+        let sx = min(max(position.0, 0), Float(width - 1))
+        let sy = min(max(position.1, 0), Float(height - 1))
+        let x0 = Int(sx)
+        let y0 = Int(sy)
+        let x1 = min(x0 + 1, width - 1)
+        let y1 = min(y0 + 1, height - 1)
+        return Tap(
+            topLeft: y0 * width + x0, topRight: y0 * width + x1, bottomLeft: y1 * width + x0,
+            bottomRight: y1 * width + x1, fx: sx - Float(x0), fy: sy - Float(y0))
     }
 }

@@ -112,3 +112,32 @@ private struct RunState: ~Copyable {
         return nextToClaim
     }
 }
+
+/// Which recognition engine the workers use, as the command line describes it.
+public struct EngineConfiguration: Sendable {
+    /// Folder holding the `.traineddata` model; nil: `TESSDATA_PREFIX`, then Debian's folder.
+    public var dataPath: String?
+    /// Model name.
+    public var language: String
+
+    /// Stock Tesseract with `language` from `dataPath`.
+    public init(dataPath: String? = nil, language: String = "eng") {
+        self.dataPath = dataPath
+        self.language = language
+    }
+
+    /// A new recogniser for one worker (throws `OCRError.modelMissing` naming the package).
+    public func makeRecognizer() throws(OCRError) -> any DigitRecognizer {
+        try TesseractRecognizer(dataPath: dataPath, language: language)
+    }
+}
+
+extension ReadRunner {
+    /// `run(_:makeRecognizer:emit:)` with one Tesseract recogniser per worker.
+    public func run(
+        _ entries: [InputFiles.Entry], engine: EngineConfiguration,
+        emit: @escaping @Sendable (ReadResult) -> Void
+    ) throws(OCRError) {
+        try run(entries, makeRecognizer: { () throws(OCRError) -> any DigitRecognizer in try engine.makeRecognizer() }, emit: emit)
+    }
+}

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MeterOCR
 import MeterPipeline
 
 /// `meterscan eval`: read a labelled photo set and report how well the readings match.
@@ -53,9 +52,7 @@ struct EvalCommand: ParsableCommand {
         let tessdata = self.tessdata
         let model = self.model
         do {
-            try runner.run(labels.map { .file($0.path) }) { () throws(OCRError) -> any DigitRecognizer in
-                try TesseractRecognizer(dataPath: tessdata, language: model)
-            } emit: { collected.append($0) }
+            try runner.run(labels.map { .file($0.path) }, engine: EngineConfiguration(dataPath: tessdata, language: model)) { collected.append($0) }
         } catch {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)

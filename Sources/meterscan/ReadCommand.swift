@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MeterOCR
 import MeterPipeline
 
 /// `meterscan read`: read the counter in each photo and print one result line per photo.
@@ -43,9 +42,7 @@ struct ReadCommand: ParsableCommand {
         let tessdata = self.tessdata
         let model = self.model
         do {
-            try runner.run(entries) { () throws(OCRError) -> any DigitRecognizer in
-                try TesseractRecognizer(dataPath: tessdata, language: model)
-            } emit: { result in
+            try runner.run(entries, engine: EngineConfiguration(dataPath: tessdata, language: model)) { result in
                 if !result.isAccepted { notAccepted.increment() }
                 output.write((try? output.json(result)) ?? "{}")
             }

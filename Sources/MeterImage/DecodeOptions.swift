@@ -27,6 +27,7 @@ public struct DecodeOptions: Sendable, Hashable {
         self.minimumSize = minimumSize
     }
 
+    /// Equal when every limit and choice is equal (tuples are not `Equatable` by themselves).
     public static func == (lhs: DecodeOptions, rhs: DecodeOptions) -> Bool {
         lhs.maxFileBytes == rhs.maxFileBytes && lhs.maxPixels == rhs.maxPixels
             && lhs.maxProgressiveScans == rhs.maxProgressiveScans
@@ -35,6 +36,7 @@ public struct DecodeOptions: Sendable, Hashable {
             && lhs.minimumSize?.height == rhs.minimumSize?.height
     }
 
+    /// Hashes the same fields `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(maxFileBytes)
         hasher.combine(maxPixels)

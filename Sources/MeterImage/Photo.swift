@@ -1,6 +1,8 @@
 /// The container format of an encoded photo, as recognised from its first bytes.
 public enum ImageFormat: String, Sendable, Hashable, Codable {
+    /// JPEG (JFIF or Exif), decoded by libjpeg-turbo.
     case jpeg
+    /// PNG, decoded by libpng.
     case png
 }
 

@@ -45,7 +45,7 @@ extension Image {
         _ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
         width: Int, height: Int, channels: Int, start: (Int) -> Int, step: Int
     ) {
-        let band = 32
+        let band = channels == 1 ? 32 : 16
         var x0 = 0
         while x0 < width {
             let span = min(band, width - x0)
@@ -63,19 +63,25 @@ extension Image {
         _ input: UnsafeBufferPointer<UInt8>, from source: Int, step: Int,
         into output: UnsafeMutableBufferPointer<UInt8>, at destination: Int, count: Int, channels: Int
     ) {
-        var s = source
+        guard count > 0, let inBase = input.baseAddress, let outBase = output.baseAddress else { return }
         if channels == 1 {
+            var from = inBase + source
+            let to = outBase + destination
             for i in 0..<count {
-                output[destination + i] = input[s]
-                s += step
+                to[i] = from.pointee
+                from += step
             }
         } else {
-            for i in 0..<count {
-                let d = destination + i * 3
-                output[d] = input[s * 3]
-                output[d + 1] = input[s * 3 + 1]
-                output[d + 2] = input[s * 3 + 2]
-                s += step
+            // Pointer steps instead of index arithmetic: three bytes per pixel, one jump per step.
+            var from = inBase + source * 3
+            var to = outBase + destination
+            let jump = step * 3
+            for _ in 0..<count {
+                to[0] = from[0]
+                to[1] = from[1]
+                to[2] = from[2]
+                to += 3
+                from += jump
             }
         }
     }

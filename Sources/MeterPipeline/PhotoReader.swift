@@ -103,8 +103,18 @@ public final class PhotoReader {
             let message = "edges too soft (sharpness \(rounded(sharpness)), needs \(settings.blurredEdgeRatio))"
             return (rejected(file, id, [Reason(.blurred, message)], timings), evidence)
         }
-        let candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
+        var candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor
+        if candidates.isEmpty, factor > 1 {
+            // Small counters (digits under ~20 px in the photo) vanish at the locating scale;
+            // look again at full size before giving up. Rare, so the cost is paid rarely.
+            var fullEvidence = CounterLocator.Evidence()
+            candidates = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
+            if !candidates.isEmpty {
+                evidence.locating = fullEvidence
+                evidence.locatingScale = 1
+            }
+        }
         for (step, time) in evidence.locating.milliseconds { timings["locate." + step] = rounded(time) }
         evidence.candidates = candidates
         lap("locate")

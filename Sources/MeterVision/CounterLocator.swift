@@ -167,6 +167,9 @@ public struct CounterLocator: Sendable {
                 guard Double(blob.height) < 0.55 * height, Double(blob.width) < 0.4 * pitch,
                     Double(blob.height) > 0.06 * height, Double(blob.width) > 0.04 * height
                 else { continue }
+                // Solid and compact: a dot or a comma, not a sliver of shadow or a scratch.
+                let aspect = Double(blob.width) / Double(blob.height)
+                guard blob.fill >= 0.45, aspect > 0.3, aspect < 2.5 else { continue }
                 let dx = blob.centerX - left.x
                 let dy = blob.centerY - left.y
                 let along = dx * c + dy * s

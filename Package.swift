@@ -32,7 +32,13 @@ let package = Package(
         ),
         .target(name: "MeterImage", dependencies: ["CCodecs"], swiftSettings: strictSwift),
         .target(name: "MeterVision", dependencies: ["MeterImage"], swiftSettings: strictSwift),
-        .target(name: "MeterOCR", dependencies: ["MeterImage", "CTesseract"], swiftSettings: strictSwift),
+        .target(
+            name: "MeterOCR",
+            dependencies: ["MeterImage", "CTesseract"],
+            // Our own digits model (issue 5, training/), found without configuration.
+            resources: [.copy("Models")],
+            swiftSettings: strictSwift
+        ),
         .target(name: "MeterReading", swiftSettings: strictSwift),
         .target(
             name: "MeterPipeline",

@@ -85,6 +85,12 @@ public final class TesseractRecognizer: DigitRecognizer {
         let directory = Self.resolveDataPath(dataPath)
         let model = directory + "/" + language + ".traineddata"
         guard Self.isReadableFile(model) else {
+            if BundledModels.names.contains(language) {
+                throw .modelMissing(
+                    "Tesseract model \(model) not found: \(language) ships with MeterScan "
+                        + "(Sources/MeterOCR/Models, made by training/train.sh); rebuild, or pass "
+                        + "the folder holding \(language).traineddata.")
+            }
             throw .modelMissing(
                 "Tesseract model \(model) not found: install the Debian package "
                     + "tesseract-ocr-\(Self.debianPackageSuffix(language)), set TESSDATA_PREFIX "

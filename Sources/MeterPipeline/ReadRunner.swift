@@ -127,8 +127,13 @@ public struct EngineConfiguration: Sendable {
     }
 
     /// A new recogniser for one worker (throws `OCRError.modelMissing` naming the package).
+    /// A bundled model (`meterdigits`) is taken from the bundle unless a folder was given.
     public func makeRecognizer() throws(OCRError) -> any DigitRecognizer {
-        try TesseractRecognizer(dataPath: dataPath, language: language)
+        var folder = dataPath
+        if folder == nil, BundledModels.names.contains(language) {
+            folder = BundledModels.directory ?? "(MeterScan's model bundle is missing)"
+        }
+        return try TesseractRecognizer(dataPath: folder, language: language)
     }
 }
 

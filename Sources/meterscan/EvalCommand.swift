@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
     var tessdata: String?
 
-    @Option(help: "Tesseract model name.")
+    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
     var model: String = "eng"
 
     @Option(name: .customLong("debug-dir"), help: "Write audit pictures for every photo here.")

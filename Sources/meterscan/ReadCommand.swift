@@ -26,7 +26,7 @@ struct ReadCommand: ParsableCommand {
     @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model (default: TESSDATA_PREFIX, then Debian's).")
     var tessdata: String?
 
-    @Option(help: "Tesseract model name.")
+    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
     var model: String = "eng"
 
     func validate() throws {

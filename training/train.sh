@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Trains meterdigits.traineddata, a digits-only Tesseract LSTM, from the real crops in
+# ../shared/data/meter-digits.  From the repository root:
+#
+#     training/train.sh          # ~3 min data, ~13 min training (one core)
+#
+# Environment (all optional):
+#   DATA=../shared/data/meter-digits   crops + labels.csv
+#   SEED=20261125                      seed for the line generator (split is fixed by heldout-groups.txt)
+#   TRAIN_LINES=12000 EVAL_LINES=400    number of generated line images
+#   ITERATIONS=90000                   lstmtraining --max_iterations
+#   NET_SPEC='[1,36,0,1 Ct3,3,16 Mp3,3 Lfys64 Lbx128 O1c13]'
+#   LEARNING_RATE=0.001
+#   AUGMENT=strong|light               augmentation of the training lines
+#   RUN=main                           name of this run: artefacts in .build-training/runs/$RUN
+#   MODEL_FORMAT=int|float             which final model is copied to training/model (default int)
+#   JOBS=2                             parallel tesseract processes for the .lstmf conversion only
+#
+# Bulky artefacts go to .build-training/ (git-ignored); the model to training/model/.
+# Training runs on one core (OMP_THREAD_LIMIT=1).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA=${DATA:-../shared/data/meter-digits}
+SEED=${SEED:-20261125}
+TRAIN_LINES=${TRAIN_LINES:-12000}
+EVAL_LINES=${EVAL_LINES:-400}
+ITERATIONS=${ITERATIONS:-90000}
+NET_SPEC=${NET_SPEC:-'[1,36,0,1 Ct3,3,16 Mp3,3 Lfys64 Lbx128 O1c13]'}
+LEARNING_RATE=${LEARNING_RATE:-0.001}
+MODEL_FORMAT=${MODEL_FORMAT:-int}
+JOBS=${JOBS:-2}
+LANG_NAME=meterdigits
+AUGMENT=${AUGMENT:-strong}
+RUN=${RUN:-main}
+WORK=.build-training
+RUNDIR=$WORK/runs/$RUN
+OUT=$RUNDIR/data
+export OMP_THREAD_LIMIT=1
+
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+# 1. Tools (Debian packages).
+missing=()
+for tool in tesseract lstmtraining combine_lang_model unicharset_extractor; do
+    command -v "$tool" >/dev/null || missing+=(tesseract-ocr)
+done
+/usr/bin/python3 -c 'import PIL, numpy' 2>/dev/null || missing+=(python3-pil python3-numpy)
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
+fi
+
+# 2. Split, preprocessing, line images (+ the held-out folder .build-training/heldout).
+#    REUSE_DATA=1 skips steps 2-4 when they are already done (e.g. to train a variant).
+if [ "${REUSE_DATA:-0}" = 1 ] && [ -s "$OUT/starter/$LANG_NAME/$LANG_NAME.traineddata" ]; then
+    log "reusing $OUT"
+else
+log "preparing line images"
+rm -rf "$OUT"
+/usr/bin/python3 training/prepare_data.py --data "$DATA" --heldout-groups training/heldout-groups.txt \
+    --out "$OUT" --train-lines "$TRAIN_LINES" --eval-lines "$EVAL_LINES" --seed "$SEED" \
+    --augment "$AUGMENT" --heldout-dir "$WORK/heldout"
+
+# 3. .lstmf files (lstm.train reads IMG.box next to IMG.png). --psm 13 (raw line): with --psm 7
+#    tesseract silently wrote no .lstmf for ~3 % of the lines (no text line found).
+log "converting to .lstmf"
+cat "$OUT/train_lines.txt" "$OUT/eval_lines.txt" |
+    xargs -P "$JOBS" -I{} sh -c 'tesseract {}.png {} --psm 13 lstm.train >/dev/null 2>&1'
+for list in train eval; do
+    sed 's/$/.lstmf/' "$OUT/${list}_lines.txt" >"$OUT/$list.list"
+    while read -r f; do [ -s "$f" ] || { echo "missing $f" >&2; exit 1; }; done <"$OUT/$list.list"
+done
+
+# 4. Unicharset (digits only) and the starter traineddata.
+log "unicharset and starter traineddata"
+mkdir -p "$OUT/langdata" "$OUT/starter/$LANG_NAME"   # combine_lang_model does not create it
+printf '\n' >"$OUT/langdata/radical-stroke.txt"     # combine_lang_model insists on this file
+unicharset_extractor --output_unicharset "$OUT/unicharset" --norm_mode 1 "$OUT/all_gt.txt"
+combine_lang_model --input_unicharset "$OUT/unicharset" --script_dir "$OUT/langdata" \
+    --lang "$LANG_NAME" --output_dir "$OUT/starter" 2>&1 | grep -v '^Warning: properties incomplete' || true
+[ -s "$OUT/starter/$LANG_NAME/$LANG_NAME.traineddata" ] || { echo "combine_lang_model failed" >&2; exit 1; }
+fi
+STARTER=$OUT/starter/$LANG_NAME/$LANG_NAME.traineddata
+
+# 5. Training from scratch; keep best and last checkpoints only.
+#    (O1c13 in the spec: lstmtraining sizes the output to the recoder's 12 codes itself.)
+CKPT=$RUNDIR/checkpoints
+rm -rf "$CKPT"; mkdir -p "$CKPT"
+prune() {  # keep <name>_checkpoint (last) and the newest best checkpoint
+    # (|| true: a file lstmtraining is replacing can vanish under ls, which must not stop the loop)
+    { ls -t "$CKPT"/${LANG_NAME}_[0-9]*.checkpoint 2>/dev/null | tail -n +2 | xargs -r rm -f; } || true
+}
+log "training: $NET_SPEC, lr $LEARNING_RATE, $ITERATIONS iterations"
+start=$(date +%s)
+( while sleep 30; do prune; done ) & pruner=$!
+trap 'kill $pruner 2>/dev/null || true' EXIT
+lstmtraining \
+    --traineddata "$STARTER" \
+    --net_spec "$NET_SPEC" \
+    --model_output "$CKPT/$LANG_NAME" \
+    --learning_rate "$LEARNING_RATE" \
+    --train_listfile "$OUT/train.list" \
+    --eval_listfile "$OUT/eval.list" \
+    --max_iterations "$ITERATIONS" \
+    --target_error_rate 0.01 2>&1 | tee "$RUNDIR/training.log"
+kill $pruner 2>/dev/null || true
+prune
+log "training took $(( $(date +%s) - start )) s"
+
+# 6. Final models from the last checkpoint: float and integer.
+M=$RUNDIR/models
+mkdir -p "$M/float" "$M/int" training/model
+lstmtraining --stop_training --continue_from "$CKPT/${LANG_NAME}_checkpoint" \
+    --traineddata "$STARTER" --model_output "$M/float/$LANG_NAME.traineddata"
+lstmtraining --stop_training --convert_to_int --continue_from "$CKPT/${LANG_NAME}_checkpoint" \
+    --traineddata "$STARTER" --model_output "$M/int/$LANG_NAME.traineddata"
+cp "$M/$MODEL_FORMAT/$LANG_NAME.traineddata" "training/model/$LANG_NAME.traineddata"
+ls -l "$M"/*/ "training/model/$LANG_NAME.traineddata"
+log "done: training/model/$LANG_NAME.traineddata ($MODEL_FORMAT); evaluate with training/evaluate.sh"

@@ -72,7 +72,7 @@ public func prepareCellForOCR(_ cell: Image, options: CellPreparationOptions = .
     var gray = cell.grayscale().pixels
     let window = CentralWindow(width: width, height: height)
     var histogram = gray.withUnsafeBufferPointer { windowHistogram($0, width: width, window: window) }
-    var threshold = otsuThreshold(histogram)
+    var threshold = Int(Threshold.otsu(histogram))
 
     if options.normalizePolarity,
         gray.withUnsafeBufferPointer({ inkIsLight($0, width: width, window: window, threshold: threshold) })
@@ -161,35 +161,6 @@ private func windowHistogram(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, w
     return histogram
 }
 
-/// Otsu's threshold: pixels `<= threshold` form the dark class.
-private func otsuThreshold(_ histogram: [Int]) -> Int {
-    var total = 0
-    var sum = 0.0
-    for value in 0..<256 {
-        total += histogram[value]
-        sum += Double(value * histogram[value])
-    }
-    guard total > 0 else { return 127 }
-    var best = 127
-    var bestVariance = -1.0
-    var darkCount = 0
-    var darkSum = 0.0
-    for value in 0..<255 {
-        darkCount += histogram[value]
-        darkSum += Double(value * histogram[value])
-        let lightCount = total - darkCount
-        if darkCount == 0 { continue }
-        if lightCount == 0 { break }
-        let darkMean = darkSum / Double(darkCount)
-        let lightMean = (sum - darkSum) / Double(lightCount)
-        let variance = Double(darkCount) * Double(lightCount) * (darkMean - lightMean) * (darkMean - lightMean)
-        if variance > bestVariance {
-            bestVariance = variance
-            best = value
-        }
-    }
-    return best
-}
 
 /// Whether the digit is the light class: the ink is the class that fills more of the central
 /// window than of the cell's outer band (background surrounds the digit; the band holds at most

@@ -11,7 +11,7 @@ public struct ReaderSettings: Sendable {
     /// Long side, in pixels, of the picture the counter is searched in.
     public var locateLongSide = 900.0
     /// Counter candidates tried with OCR, best-ranked first, until one reads confidently.
-    public var candidatesToRead = 3
+    public var candidatesToRead = 5
     /// Recognition thresholds.
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.

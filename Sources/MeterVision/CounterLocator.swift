@@ -73,7 +73,7 @@ public struct CounterLocator: Sendable {
         /// Sauvola sensitivity.
         public var thresholdK = 0.25
         /// How many candidates to keep, best first.
-        public var maximumCandidates = 4
+        public var maximumCandidates = 6
 
         /// Defaults measured on the samples' dev split.
         public init() {}

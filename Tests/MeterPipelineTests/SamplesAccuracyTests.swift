@@ -29,12 +29,12 @@ struct SamplesAccuracyTests {
         #expect(report.overall.wrongAccepted == 0, "wrong accepted: \(report.mistakes.filter { $0[3] == "accepted" })")
         // Unreadable photos are not accepted, and most are rejected outright.
         #expect(report.overall.unreadableRejected * 5 >= report.overall.unreadable * 3)
-        // Measured 73.3 % (drums) and 65 % (printed) with stock eng; LCDs need our own model.
+        // Measured 73.3 % (drums) and 75 % (printed) with stock eng; LCDs need our own model.
         let drum = try #require(report.byStyle["drum"])
         #expect(drum.integerExactRate >= 0.68, "drum integer-exact \(drum.integerExactRate)")
         let printed = try #require(report.byStyle["printed"])
-        #expect(printed.integerExactRate >= 0.55, "printed integer-exact \(printed.integerExactRate)")
-        // The counter is found on most readable photos (measured 82 of 95).
+        #expect(printed.integerExactRate >= 0.65, "printed integer-exact \(printed.integerExactRate)")
+        // The counter is found on most readable photos (measured 86 of 95).
         #expect(Double(report.overall.located) >= 0.75 * Double(report.overall.withOutline))
         for result in results {
             #expect(!result.reply.text.isEmpty)

@@ -4,6 +4,18 @@ public enum ImageFormat: String, Sendable, Hashable, Codable {
     case jpeg
     /// PNG, decoded by libpng.
     case png
+
+    /// The format the first bytes announce, or nil for anything MeterScan does not decode.
+    /// Needs at most the first 8 bytes.
+    public init?(magic bytes: some Collection<UInt8>) {
+        let head = Array(bytes.prefix(8))
+        let recognised: SniffedFormat = head.withUnsafeBytes { sniffFormat($0) }
+        switch recognised {
+        case .jpeg: self = .jpeg
+        case .png: self = .png
+        case .other: return nil
+        }
+    }
 }
 
 /// EXIF orientation: how the stored pixels must be turned to appear upright (TIFF tag 0x0112).

@@ -1,4 +1,5 @@
 import Foundation
+import MeterImage
 
 /// Expands command-line paths into the photo files to process, in a stable order.
 ///
@@ -75,8 +76,6 @@ public struct InputFiles: Sendable {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 8) else { return false }
-        let bytes = [UInt8](head)
-        return bytes.starts(with: [0xFF, 0xD8, 0xFF])
-            || bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        return ImageFormat(magic: head) != nil
     }
 }

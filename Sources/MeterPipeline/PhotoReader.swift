@@ -83,7 +83,7 @@ public final class PhotoReader {
         } catch {
             lap("decode")
             return (
-                rejected(file, id, [Reason(.decodeError, error.description)], timings), evidence
+                ReadResult.rejected(file: file, id: id, reasons: [Reason(.decodeError, error.description)], timings: timings), evidence
             )
         }
         evidence.photo = photo
@@ -96,12 +96,12 @@ public final class PhotoReader {
         if brightness < settings.darkBrightness {
             lap("locate")
             let message = "mean brightness \(Int(brightness)) of 255"
-            return (rejected(file, id, [Reason(.tooDark, message)], timings), evidence)
+            return (ReadResult.rejected(file: file, id: id, reasons: [Reason(.tooDark, message)], timings: timings), evidence)
         }
         if let sharpness = Sharpness.edgeRatio(small), sharpness < settings.blurredEdgeRatio {
             lap("locate")
             let message = "edges too soft (sharpness \(rounded(sharpness)), needs \(settings.blurredEdgeRatio))"
-            return (rejected(file, id, [Reason(.blurred, message)], timings), evidence)
+            return (ReadResult.rejected(file: file, id: id, reasons: [Reason(.blurred, message)], timings: timings), evidence)
         }
         var candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor
@@ -120,7 +120,7 @@ public final class PhotoReader {
         lap("locate")
         guard !candidates.isEmpty else {
             return (
-                rejected(file, id, [Reason(.noCounterFound, "no row of digits found")], timings),
+                ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, "no row of digits found")], timings: timings),
                 evidence
             )
         }
@@ -177,7 +177,7 @@ public final class PhotoReader {
         mark = clock.now
         guard var best else {
             return (
-                rejected(file, id, [Reason(.noCounterFound, "no row of digits found")], timings),
+                ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, "no row of digits found")], timings: timings),
                 evidence
             )
         }
@@ -238,7 +238,7 @@ public final class PhotoReader {
         let reading = best.reading
         let hasReading = status != .rejected
         lap("assemble")
-        let result = ReadResult(
+        var result = ReadResult(
             file: file, id: id, status: status,
             reading: hasReading
                 ? ReadResult.Reading(
@@ -251,9 +251,8 @@ public final class PhotoReader {
             reply: ReplyComposer.reply(
                 status: status, reading: reading.value, unit: nil, reasons: reasons),
             timings: timings)
-        var located = result
-        located.counter = Self.corners(of: best.crop, scale: Double(photo.scale))
-        return (located, evidence)
+        result.counter = Self.corners(of: best.crop, scale: Double(photo.scale))
+        return (result, evidence)
     }
 
     /// Whether the row of cells reaches the picture's edge, so that more digits may lie beyond.
@@ -366,15 +365,5 @@ public final class PhotoReader {
         var options = settings.cellPreparation
         options.normalizePolarity = false
         return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
-    }
-
-    private func rejected(_ file: String?, _ id: String?, _ reasons: [Reason], _ timings: [String: Double])
-        -> ReadResult
-    {
-        ReadResult(
-            file: file, id: id, status: .rejected, reading: nil, meter: nil, confidence: 0, digits: [],
-            reasons: reasons,
-            reply: ReplyComposer.reply(status: .rejected, reading: nil, unit: nil, reasons: reasons),
-            timings: timings)
     }
 }

@@ -123,6 +123,17 @@ extension ReadResult.Digit {
 func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
 extension ReadResult {
+    /// A rejected result: nothing read, the reply chosen from the first reason.
+    static func rejected(file: String?, id: String?, reasons: [Reason], timings: [String: Double] = [:])
+        -> ReadResult
+    {
+        ReadResult(
+            file: file, id: id, status: .rejected, reading: nil, meter: nil, confidence: 0, digits: [],
+            reasons: reasons,
+            reply: ReplyComposer.reply(status: .rejected, reading: nil, unit: nil, reasons: reasons),
+            timings: timings)
+    }
+
     /// Whether the photo's reading was accepted.
     public var isAccepted: Bool { status == .accepted }
 }

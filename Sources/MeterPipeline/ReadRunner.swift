@@ -68,14 +68,14 @@ public struct ReadRunner: Sendable {
     {
         let path: String
         switch entry {
-        case .missing(let missing): return unreadable(missing, InputError.notFound(missing))
+        case .missing(let missing): return .rejected(file: missing, id: nil, reasons: [Reason(.decodeError, InputError.notFound(missing).description)])
         case .file(let file): path = file
         }
         let bytes: [UInt8]
         do {
             bytes = try readPhotoFile(atPath: path, maxBytes: reader.settings.decode.maxFileBytes)
         } catch {
-            return unreadable(path, error)
+            return .rejected(file: path, id: nil, reasons: [Reason(.decodeError, error.description)])
         }
         let (result, evidence) = try reader.read(bytes: bytes, file: path)
         if let debugPictures {
@@ -83,15 +83,6 @@ public struct ReadRunner: Sendable {
             try? debugPictures.write(name: name, evidence: evidence, result: result)
         }
         return result
-    }
-
-    private static func unreadable(_ path: String, _ error: InputError) -> ReadResult {
-        let reasons = [Reason(.decodeError, error.description)]
-        return ReadResult(
-            file: path, id: nil, status: .rejected, reading: nil, meter: nil, confidence: 0,
-            digits: [], reasons: reasons,
-            reply: ReplyComposer.reply(status: .rejected, reading: nil, unit: nil, reasons: reasons),
-            timings: [:])
     }
 }
 
@@ -138,6 +129,15 @@ public struct EngineConfiguration: Sendable {
 }
 
 extension ReadRunner {
+    /// Every entry's result, in entry order (for evaluations that need them all at once).
+    public func results(_ entries: [InputFiles.Entry], engine: EngineConfiguration) throws(OCRError)
+        -> [ReadResult]
+    {
+        let collected = Mutex<[ReadResult]>([])
+        try run(entries, engine: engine) { result in collected.withLock { $0.append(result) } }
+        return collected.withLock { $0 }
+    }
+
     /// `run(_:makeRecognizer:emit:)` with one Tesseract recogniser per worker.
     public func run(
         _ entries: [InputFiles.Entry], engine: EngineConfiguration,

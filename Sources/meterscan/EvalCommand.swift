@@ -48,17 +48,16 @@ struct EvalCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
-        let collected = ResultCollector()
-        let tessdata = self.tessdata
-        let model = self.model
+        let results: [ReadResult]
         do {
-            try runner.run(labels.map { .file($0.path) }, engine: EngineConfiguration(dataPath: tessdata, language: model)) { collected.append($0) }
+            results = try runner.results(
+                labels.map { .file($0.path) }, engine: EngineConfiguration(dataPath: tessdata, language: model))
         } catch {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)
         }
         var report = EvaluationReport()
-        for (label, result) in zip(labels, collected.results) { report.add(label, result) }
+        for (label, result) in zip(labels, results) { report.add(label, result) }
         let output = LineWriter()
         if json {
             output.write(try output.json(report))
@@ -66,14 +65,6 @@ struct EvalCommand: ParsableCommand {
             output.write(ReportFormatter.text(report, mistakes: mistakesToList))
         }
     }
-}
-
-/// Results in emit order (the runner emits in input order).
-final class ResultCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [ReadResult] = []
-    func append(_ result: ReadResult) { lock.withLock { stored.append(result) } }
-    var results: [ReadResult] { lock.withLock { stored } }
 }
 
 /// Plain-text rendering of an evaluation report.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import MeterOCR
 import MeterPipeline
 
 /// Reads the samples' test split with the real engine and holds the accuracy reached so far:
@@ -16,12 +15,8 @@ struct SamplesAccuracyTests {
     @Test func readingDoesNotRegress() throws {
         let labels = try loadManifest(Self.manifest).filter { $0.split == "test" }
         try #require(labels.count >= 50)
-        let collected = Collected()
-        try ReadRunner(jobs: 2).run(labels.map { .file($0.path) }) { () throws(OCRError) -> any DigitRecognizer in
-            try TesseractRecognizer()
-        } emit: { collected.append($0) }
+        let results = try ReadRunner(jobs: 2).results(labels.map { .file($0.path) }, engine: EngineConfiguration())
         var report = EvaluationReport()
-        let results = collected.results
         #expect(results.count == labels.count)
         for (label, result) in zip(labels, results) { report.add(label, result) }
 
@@ -41,12 +36,4 @@ struct SamplesAccuracyTests {
             if !result.isAccepted { #expect(!result.reasons.isEmpty, "\(result.file ?? "") \(result.status) without a reason") }
         }
     }
-}
-
-/// Results in emit order.
-final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [ReadResult] = []
-    func append(_ result: ReadResult) { lock.withLock { stored.append(result) } }
-    var results: [ReadResult] { lock.withLock { stored } }
 }

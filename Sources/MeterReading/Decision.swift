@@ -22,6 +22,17 @@ public enum ReasonCode: String, Sendable, Hashable, Codable, CaseIterable {
     case rateTooHigh = "rate_too_high"
     case rollover
     case unknownMeter = "unknown_meter"
+    /// The reading has more or fewer digits than the registered meter.
+    case digitCount = "digit_count"
+    /// The sender is not among those registered for the meter.
+    case unregisteredSender = "unregistered_sender"
+    /// Failed a plausibility rule, but agrees with an earlier reading that failed the same way:
+    /// two independent photos confirm each other and replace a reference that was wrong.
+    case confirmedByNewerReading = "confirmed_by_newer_reading"
+    /// The same photo (by content) was sent before; its earlier decision is repeated.
+    case duplicatePhoto = "duplicate_photo"
+    /// A clerk decided this reading.
+    case clerkDecision = "clerk_decision"
 }
 
 /// A reason with a message a person can read.

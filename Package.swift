@@ -18,6 +18,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C leaves: the only place that calls libjpeg/libpng (setjmp lives here).
@@ -41,8 +44,20 @@ let package = Package(
         ),
         .target(name: "MeterReading", swiftSettings: strictSwift),
         .target(
+            name: "MeterQueue",
+            dependencies: [
+                "MeterReading",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "MeterPipeline",
-            dependencies: ["MeterImage", "MeterVision", "MeterOCR", "MeterReading"],
+            dependencies: [
+                "MeterImage", "MeterVision", "MeterOCR", "MeterReading", "MeterQueue",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -63,8 +78,13 @@ let package = Package(
         .testTarget(name: "MeterOCRTests", dependencies: ["MeterOCR"], swiftSettings: strictSwift),
         .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
+            name: "MeterQueueTests",
+            dependencies: ["MeterQueue", "MeterReading"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "MeterPipelineTests",
-            dependencies: ["MeterPipeline", "MeterImage", "MeterOCR", "MeterReading"],
+            dependencies: ["MeterPipeline", "MeterImage", "MeterOCR", "MeterReading", "MeterQueue"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -7,6 +7,8 @@ packages=(
     libpng-dev         # libpng headers (CCodecs)
     libtesseract-dev   # Tesseract C API (CTesseract)
     tesseract-ocr-eng  # stock English model, the fallback recogniser
+    libsqlite3-dev     # SQLite headers (GRDB, the embedded store)
+    sqlite3            # the sqlite3 shell, used by the store tests to tamper with a database
 )
 
 missing=()

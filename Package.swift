@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "meterscan",
             dependencies: [
-                "MeterPipeline",
+                "MeterPipeline", "MeterQueue", "MeterReading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

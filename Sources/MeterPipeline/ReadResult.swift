@@ -25,6 +25,9 @@ public struct ReadResult: Sendable, Encodable {
     /// Corners of the counter that was read (x, y pairs, clockwise from top-left) in the
     /// upright full-size photo, or nil when none was found.
     public var counter: [Double]? = nil
+    /// The stored reading's id (UUIDv7) when the result was recorded in a state directory;
+    /// billing receives the same id.
+    public var readingID: String? = nil
 
     /// The value read, split as billing needs it.
     public struct Reading: Sendable, Encodable, Hashable {
@@ -50,7 +53,7 @@ public struct ReadResult: Sendable, Encodable {
     }
 
     /// One digit position as reported.
-    public struct Digit: Sendable, Encodable, Hashable {
+    public struct Digit: Sendable, Codable, Hashable {
         /// The digit chosen ("" when unreadable).
         public var text: String
         /// Confidence, 0…1.
@@ -63,7 +66,7 @@ public struct ReadResult: Sendable, Encodable {
         public var rolling: Bool
 
         /// Encodes as a two-element JSON array.
-        public struct Alternative: Sendable, Encodable, Hashable {
+        public struct Alternative: Sendable, Codable, Hashable {
             /// The digit.
             public var text: String
             /// Its confidence.
@@ -89,6 +92,7 @@ public struct ReadResult: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case file, id, status, reading, meter, confidence, digits, reasons, reply, counter
         case timings = "timings_ms"
+        case readingID = "reading_id"
     }
 
     /// Encodes every contract field, absent ones as null.
@@ -105,6 +109,16 @@ public struct ReadResult: Sendable, Encodable {
         try container.encode(reply, forKey: .reply)
         try container.encode(timings, forKey: .timings)
         try container.encode(counter, forKey: .counter)
+        try container.encodeIfPresent(readingID, forKey: .readingID)
+    }
+}
+
+extension ReadResult.Digit.Alternative {
+    /// Decodes `["8", 0.01]`.
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        text = try container.decode(String.self)
+        confidence = try container.decode(Double.self)
     }
 }
 

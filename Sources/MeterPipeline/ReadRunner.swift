@@ -1,8 +1,10 @@
+import Crypto
 import Dispatch
 import Foundation
 import MeterImage
 public import MeterOCR
 import MeterReading
+import MeterVision
 import Synchronization
 
 /// Reads many photos on `jobs` worker threads, each with its own recogniser, and hands the
@@ -14,6 +16,10 @@ public struct ReadRunner: Sendable {
     public var settings: ReaderSettings
     /// Where to write audit pictures, if anywhere.
     public var debugPictures: DebugPictures?
+    /// Encode each counter crop as PNG for the state's audit folder (costs a few ms per photo).
+    public var keepsAuditCrops = false
+    /// Once raised, workers take no new photos; those in flight finish and are emitted.
+    public var stopSignal = StopSignal()
 
     /// A runner with `jobs` workers.
     public init(jobs: Int, settings: ReaderSettings = ReaderSettings(), debugPictures: DebugPictures? = nil) {
@@ -27,12 +33,14 @@ public struct ReadRunner: Sendable {
     public func run(
         _ entries: [InputFiles.Entry],
         makeRecognizer: @escaping @Sendable () throws(OCRError) -> any DigitRecognizer,
-        emit: @escaping @Sendable (ReadResult) -> Void
+        emit: @escaping @Sendable (ReadOutcome) -> Void
     ) throws(OCRError) {
         let state = Mutex(RunState(count: entries.count))
         let workers = min(jobs, max(1, entries.count))
         let settings = self.settings
         let debugPictures = self.debugPictures
+        let keepsAuditCrops = self.keepsAuditCrops
+        let stopSignal = self.stopSignal
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader: PhotoReader
             do throws(OCRError) {
@@ -41,10 +49,11 @@ public struct ReadRunner: Sendable {
                 state.withLock { $0.failure = $0.failure ?? error }
                 return
             }
-            while let index = state.withLock({ $0.claim() }) {
-                let result: ReadResult
+            while !stopSignal.isRaised, let index = state.withLock({ $0.claim() }) {
+                let result: ReadOutcome
                 do throws(OCRError) {
-                    result = try Self.read(entries[index], with: reader, debugPictures: debugPictures)
+                    result = try Self.read(
+                        entries[index], with: reader, debugPictures: debugPictures, keepsAuditCrops: keepsAuditCrops)
                 } catch {
                     state.withLock { $0.failure = $0.failure ?? error }
                     return
@@ -63,34 +72,72 @@ public struct ReadRunner: Sendable {
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
-    private static func read(_ entry: InputFiles.Entry, with reader: PhotoReader, debugPictures: DebugPictures?)
-        throws(OCRError) -> ReadResult
-    {
+    private static func read(
+        _ entry: InputFiles.Entry, with reader: PhotoReader, debugPictures: DebugPictures?, keepsAuditCrops: Bool
+    ) throws(OCRError) -> ReadOutcome {
         let path: String
         switch entry {
-        case .missing(let missing): return .rejected(file: missing, id: nil, reasons: [Reason(.decodeError, InputError.notFound(missing).description)])
+        case .missing(let missing):
+            return ReadOutcome(
+                result: .rejected(
+                    file: missing, id: nil, reasons: [Reason(.decodeError, InputError.notFound(missing).description)]))
         case .file(let file): path = file
         }
         let bytes: [UInt8]
         do {
             bytes = try readPhotoFile(atPath: path, maxBytes: reader.settings.decode.maxFileBytes)
         } catch {
-            return .rejected(file: path, id: nil, reasons: [Reason(.decodeError, error.description)])
+            return ReadOutcome(result: .rejected(file: path, id: nil, reasons: [Reason(.decodeError, error.description)]))
         }
-        let (result, evidence) = try reader.read(bytes: bytes, file: path)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try read(bytes: bytes, file: path, id: nil, name: name, with: reader, debugPictures: debugPictures,
+            keepsAuditCrops: keepsAuditCrops)
+    }
+
+    /// Reads photo bytes into an outcome: the result, the content hash and the audit crop.
+    static func read(
+        bytes: [UInt8], file: String?, id: String?, name: String, with reader: PhotoReader,
+        debugPictures: DebugPictures?, keepsAuditCrops: Bool
+    ) throws(OCRError) -> ReadOutcome {
+        let (result, evidence) = try reader.read(bytes: bytes, file: file, id: id)
         if let debugPictures {
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             try? debugPictures.write(name: name, evidence: evidence, result: result)
         }
-        return result
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let crop = keepsAuditCrops ? try? evidence.crop?.strip.pngData(compressionLevel: 3) : nil
+        return ReadOutcome(result: result, imageSHA256: digest, auditCrop: crop)
     }
+}
+
+/// A flag any thread can raise to make a run stop taking new work (a failing store, Ctrl-C).
+public final class StopSignal: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    /// A signal not yet raised.
+    public init() {}
+
+    /// Asks the run to stop after what is in flight.
+    public func raise() { raised.store(true, ordering: .relaxed) }
+
+    /// Whether `raise()` was called.
+    public var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
+
+/// One photo's result with what the validate stage needs besides it.
+public struct ReadOutcome: Sendable {
+    /// The result from recognition alone.
+    public var result: ReadResult
+    /// SHA-256 of the photo bytes (hex), nil when no bytes were read.
+    public var imageSHA256: String? = nil
+    /// The straightened counter as PNG, when kept for audits.
+    public var auditCrop: [UInt8]? = nil
 }
 
 /// Work distribution and in-order emission bookkeeping shared by the workers.
 private struct RunState: ~Copyable {
     var nextToClaim = 0
     var nextToEmit = 0
-    var finished: [ReadResult?]
+    var finished: [ReadOutcome?]
     var failure: OCRError?
 
     init(count: Int) {
@@ -134,14 +181,14 @@ extension ReadRunner {
         -> [ReadResult]
     {
         let collected = Mutex<[ReadResult]>([])
-        try run(entries, engine: engine) { result in collected.withLock { $0.append(result) } }
+        try run(entries, engine: engine) { outcome in collected.withLock { $0.append(outcome.result) } }
         return collected.withLock { $0 }
     }
 
     /// `run(_:makeRecognizer:emit:)` with one Tesseract recogniser per worker.
     public func run(
         _ entries: [InputFiles.Entry], engine: EngineConfiguration,
-        emit: @escaping @Sendable (ReadResult) -> Void
+        emit: @escaping @Sendable (ReadOutcome) -> Void
     ) throws(OCRError) {
         try run(entries, makeRecognizer: { () throws(OCRError) -> any DigitRecognizer in try engine.makeRecognizer() }, emit: emit)
     }

@@ -173,6 +173,8 @@ public protocol ReadingStore: Sendable {
     func decide(_ request: DecisionRequest, validator: ReadingValidator) throws(StoreError) -> StoredDecision
     /// Readings a clerk must decide, oldest first.
     func openReviews() throws(StoreError) -> [ReadingRecord]
+    /// The newest `limit` readings of a meter, newest first.
+    func readings(ofMeter number: String, limit: Int) throws(StoreError) -> [ReadingRecord]
     /// One reading by id (a unique prefix of it is enough).
     func reading(id: String) throws(StoreError) -> ReadingRecord?
     /// Applies a clerk's decision; accepting or correcting enqueues and may move the reference.
@@ -184,6 +186,8 @@ public protocol ReadingStore: Sendable {
     func claim(limit: Int, visibility: TimeInterval, now: Date) throws(StoreError) -> [OutboxMessage]
     /// Marks a message delivered.
     func markDelivered(_ sequence: Int64, at date: Date) throws(StoreError)
+    /// Gives a claimed message back untried (a consumer stopping), visible again at once.
+    func release(_ sequence: Int64) throws(StoreError)
     /// Records a failed delivery: retried after `retryAfter` seconds, or dead-lettered when
     /// `permanent` or after `maxDeliveries` attempts.
     func markFailed(

@@ -12,6 +12,17 @@ extension SQLiteStore {
         }
     }
 
+    /// The newest `limit` readings of a meter, newest first.
+    public func readings(ofMeter number: String, limit: Int) throws(StoreError) -> [ReadingRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM readings WHERE meter_number = ? ORDER BY received_at DESC, reading_id DESC LIMIT ?",
+                arguments: [number, limit]
+            ).map(Self.record)
+        }
+    }
+
     /// One reading by id or by a unique prefix of it.
     public func reading(id: String) throws(StoreError) -> ReadingRecord? {
         try read { db in try Self.findReading(id, db).map(Self.record) }
@@ -138,6 +149,18 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE outbox SET state = 'delivered', delivered_at = ?, last_error = NULL WHERE seq = ?",
                 arguments: [date, sequence])
+        }
+    }
+
+    /// Gives a claimed message back untried.
+    public func release(_ sequence: Int64) throws(StoreError) {
+        try transaction { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET visible_at = ?, delivery_count = MAX(delivery_count - 1, 0)
+                    WHERE seq = ? AND state = 'pending'
+                    """,
+                arguments: [Date(), sequence])
         }
     }
 

@@ -11,6 +11,9 @@ struct MeterScanCommand: ParsableCommand {
             not accepted, 2 fatal error, 64 usage error, 75 temporary failure, 130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [InspectCommand.self, ReadCommand.self, EvalCommand.self, EvalDigitsCommand.self]
+        subcommands: [
+            InspectCommand.self, ReadCommand.self, MetersCommand.self, ReviewCommand.self, ConsumeCommand.self,
+            EvalCommand.self, EvalDigitsCommand.self,
+        ]
     )
 }

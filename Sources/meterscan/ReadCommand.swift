@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeterPipeline
+import Synchronization
 
 /// `meterscan read`: read the counter in each photo and print one result line per photo.
 struct ReadCommand: ParsableCommand {
@@ -8,9 +9,12 @@ struct ReadCommand: ParsableCommand {
         commandName: "read",
         abstract: "Read the meter counter in photos; one JSON result line per photo.",
         discussion: """
-            Directories are searched recursively for JPEG and PNG files. Exit code 0 when every \
-            photo was accepted, 1 when any went to review or was rejected, 2 when the OCR model \
-            is missing.
+            Directories are searched recursively for JPEG and PNG files. Without --state the \
+            status comes from recognition alone. With --state each reading is checked against \
+            the meter's registry and history, recorded, and queued for billing when accepted \
+            (the same photo twice is decided once). Exit code 0 when every photo was accepted, \
+            1 when any went to review or was rejected, 2 when the OCR model is missing or the \
+            state cannot be written, 75 when the database stayed busy.
             """
     )
 
@@ -29,20 +33,45 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
     var model: String = "eng"
 
+    @Option(name: .customLong("state"), help: "State directory: validate against the registry, record and queue (e.g. meterscan-data).")
+    var stateDirectory: String?
+
+    @Option(help: "Meter number the photos show (needs --state).")
+    var meter: String?
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one file or directory.") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if meter != nil && stateDirectory == nil { throw ValidationError("--meter needs --state.") }
     }
 
     func run() throws {
+        let recorder = try stateDirectory.map { try ReadingRecorder(state: openState($0)) }
         let entries = InputFiles(paths: paths).entries()
-        let runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        var runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        runner.keepsAuditCrops = recorder != nil
+        let stopSignal = runner.stopSignal
         let output = LineWriter()
         let notAccepted = Counter()
-        let tessdata = self.tessdata
-        let model = self.model
+        let storeFailure = Mutex<StateError?>(nil)
+        let intake = Intake(meterNumber: meter, channel: "file")
         do {
-            try runner.run(entries, engine: EngineConfiguration(dataPath: tessdata, language: model)) { result in
+            try runner.run(entries, engine: EngineConfiguration(dataPath: tessdata, language: model)) { outcome in
+                var result = outcome.result
+                if let recorder {
+                    guard storeFailure.withLock({ $0 == nil }) else { return }
+                    var photoIntake = intake
+                    photoIntake.receivedAt = Date()
+                    do throws(StateError) {
+                        result = try recorder.record(outcome, intake: photoIntake)
+                    } catch {
+                        // Nothing half-recorded: this photo's transaction rolled back. Stop
+                        // taking photos; the ones before it stay recorded.
+                        storeFailure.withLock { $0 = error }
+                        stopSignal.raise()
+                        return
+                    }
+                }
                 if !result.isAccepted { notAccepted.increment() }
                 output.write((try? output.json(result)) ?? "{}")
             }
@@ -50,7 +79,21 @@ struct ReadCommand: ParsableCommand {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if let failure = storeFailure.withLock({ $0 }) {
+            FileHandle.standardError.write(Data("meterscan: \(failure)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
         if notAccepted.value > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Opens the state directory or exits with its error's code and message.
+func openState(_ directory: String) throws -> MeterState {
+    do {
+        return try MeterState(directory: directory)
+    } catch {
+        FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
+        throw ExitCode(error.exitCode)
     }
 }
 

@@ -21,6 +21,13 @@ public struct QueueConsumer {
         public var retried = 0
         /// Dead-lettered in this run.
         public var deadLettered = 0
+
+        /// Counts as given.
+        public init(delivered: Int = 0, retried: Int = 0, deadLettered: Int = 0) {
+            self.delivered = delivered
+            self.retried = retried
+            self.deadLettered = deadLettered
+        }
     }
 
     /// A consumer with default limits.

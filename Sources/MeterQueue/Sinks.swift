@@ -223,6 +223,9 @@ final class ExecSink: DeliverySink {
 
     init(command: String) {
         self.command = command
+        // A command that exits without reading its input would otherwise kill us with SIGPIPE
+        // on the write below; EPIPE is then just an error, and its exit status decides.
+        signal(SIGPIPE, SIG_IGN)
     }
 
     func deliver(_ message: OutboxMessage) -> DeliveryOutcome {
@@ -238,8 +241,6 @@ final class ExecSink: DeliverySink {
         } catch {
             return .retry("cannot start \(command): \(error.localizedDescription)")
         }
-        // A command that exits without reading its input makes the write fail: that is its
-        // exit status's business, not a crash.
         try? input.fileHandleForWriting.write(contentsOf: Data((message.payload + "\n").utf8))
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+/// A scratch folder for one test, removed afterwards.
+private final class Scratch {
+    let path = NSTemporaryDirectory() + "meterscan-cli-\(UUID().uuidString)"
+    var state: String { path + "/state" }
+
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+private func json(_ line: String) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+}
+
+@Suite("meters, read --state, review and consume, run as a user runs them")
+struct StateCommandTests {
+    static let photos = ReadCommandTests.samples + "/photos"
+
+    @Test func registryReadingReviewAndDeliveryWorkTogether() async throws {
+        let scratch = try Scratch()
+        let registry = try scratch.write(
+            "meters.csv",
+            """
+            meter_number;medium;unit;obis;integer_digits;fraction_digits;max_per_day;last_reading;last_read_at
+            4;water;m3;8-0:1.0.0;5;3;10;00040;2026-11-01
+            16;electricity;kWh;1-0:1.8.0;5;0;50;03000;2026-11-01
+            """)
+        let imported = try await CommandLineRunner.run(["meters", "import", "--state", scratch.state, registry])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("2 new"))
+
+        let first = try await CommandLineRunner.run(["read", "--state", scratch.state, "--meter", "4", Self.photos + "/0004.jpg"])
+        let firstResult = try json(try #require(first.lines.first))
+        let readingID = try #require(firstResult["reading_id"] as? String)
+        #expect(firstResult["meter"] as? String == "4")
+        // The same photo again: the same decision, the same reading, nothing queued twice.
+        let again = try await CommandLineRunner.run(["read", "--state", scratch.state, "--meter", "4", Self.photos + "/0004.jpg"])
+        let againResult = try json(try #require(again.lines.first))
+        #expect(againResult["reading_id"] as? String == readingID)
+        #expect(againResult["status"] as? String == firstResult["status"] as? String)
+
+        // A meter the registry does not know goes to a clerk.
+        let unknown = try await CommandLineRunner.run(["read", "--state", scratch.state, "--meter", "999", Self.photos + "/0016.jpg"])
+        let unknownResult = try json(try #require(unknown.lines.first))
+        #expect(unknown.status == 1)
+        let statuses = [firstResult["status"] as? String, unknownResult["status"] as? String]
+        if unknownResult["status"] as? String == "review" {
+            let codes = (unknownResult["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            #expect(codes.contains("unknown_meter"))
+            let listed = try await CommandLineRunner.run(["review", "list", "--state", scratch.state, "--format", "jsonl"])
+            let reviewID = try #require(unknownResult["reading_id"] as? String)
+            #expect(listed.stdout.contains(reviewID))
+            let shown = try await CommandLineRunner.run(["review", "show", "--state", scratch.state, String(reviewID.prefix(20))])
+            #expect(shown.stdout.contains("audit crop"))
+            let corrected = try await CommandLineRunner.run(
+                ["review", "correct", "--state", scratch.state, "--meter", "16", reviewID, "3044"])
+            #expect(corrected.status == 0, "\(corrected.stderr)")
+            #expect(corrected.stdout.contains("queued for billing"))
+        }
+        let expected = statuses.filter { $0 == "accepted" }.count + (unknownResult["status"] as? String == "review" ? 1 : 0)
+
+        let sink = scratch.path + "/billing.jsonl"
+        let consumed = try await CommandLineRunner.run(["consume", "--state", scratch.state, "--sink", "jsonl:" + sink, "--once"])
+        #expect(consumed.status == 0, "\(consumed.stderr)")
+        let delivered = try String(contentsOfFile: sink, encoding: .utf8).split(separator: "\n").map { try json(String($0)) }
+        #expect(delivered.count == expected)
+        #expect(Set(delivered.compactMap { $0["reading_id"] as? String }).count == delivered.count)
+        for record in delivered {
+            #expect(record["reason"] as? String == "customer_self_reading")
+            #expect(["4", "16"].contains(record["meter_number"] as? String ?? ""))
+        }
+        // Nothing left: a second drain delivers nothing more.
+        let second = try await CommandLineRunner.run(["consume", "--state", scratch.state, "--sink", "jsonl:" + sink, "--once"])
+        #expect(second.stderr.contains("delivered 0"))
+    }
+
+    @Test func aBadRegistryFileImportsNothingAndNamesEveryLine() async throws {
+        let scratch = try Scratch()
+        let registry = try scratch.write("meters.csv", "meter_number,integer_digits\n1,5\n2,many\n,5\n")
+        let outcome = try await CommandLineRunner.run(["meters", "import", "--state", scratch.state, registry])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("line 3: integer_digits 'many'"))
+        #expect(outcome.stderr.contains("line 4: meter_number is empty"))
+        let listed = try await CommandLineRunner.run(["meters", "list", "--state", scratch.state])
+        #expect(listed.stdout.contains("0 meter(s)"))
+    }
+
+    @Test func aCorruptDatabaseIsExitTwoWithAMessage() async throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.state, withIntermediateDirectories: true)
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            .write(to: URL(fileURLWithPath: scratch.state + "/meterscan.sqlite"))
+        let outcome = try await CommandLineRunner.run(["meters", "list", "--state", scratch.state])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("is not a readable MeterScan database"))
+    }
+
+    @Test func aStateDirectoryThatCannotBeCreatedIsExitTwo() async throws {
+        let scratch = try Scratch()
+        let blocker = try scratch.write("file", "not a directory")
+        let outcome = try await CommandLineRunner.run(["read", "--state", blocker + "/state", Self.photos + "/0004.jpg"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("cannot write the state"))
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func consumeRefusesAnUnknownSink() async throws {
+        let scratch = try Scratch()
+        let outcome = try await CommandLineRunner.run(["consume", "--state", scratch.state, "--sink", "ftp://x"])
+        #expect(outcome.status == 64)
+    }
+}

@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+# Kill -9 the reader and the consumer at random moments; nothing accepted may be lost.
+bash scripts/crash-test.sh .build/debug/meterscan

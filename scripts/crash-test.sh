@@ -17,7 +17,11 @@ RANDOM=$seed
 [[ -x $binary ]] || { echo "crash-test: no meterscan binary at $binary (build first)" >&2; exit 2; }
 
 scratch=$(mktemp -d)
-[[ ${KEEP:-0} == 1 ]] || trap 'rm -rf "$scratch"' EXIT
+cleanup() {
+    kill -9 $(jobs -p) 2> /dev/null || true
+    [[ ${KEEP:-0} == 1 ]] || rm -rf "$scratch"
+}
+trap cleanup EXIT
 state=$scratch/state
 sink=$scratch/billing.jsonl
 

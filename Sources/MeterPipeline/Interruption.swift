@@ -7,11 +7,16 @@ private let interruptionRaised = Atomic<Bool>(false)
 
 /// SIGINT/SIGTERM handling for commands that drain before they exit.
 public enum Interruption {
-    /// Installs the handlers (idempotent).
+    /// Installs the handlers (idempotent) and unblocks the two signals, which a parent (a
+    /// test runner, some process supervisors) may have handed down blocked.
     public static func install() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for number in [SIGINT, SIGTERM] {
             signal(number) { _ in interruptionRaised.store(true, ordering: .relaxed) }
+            sigaddset(&unblock, number)
         }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Whether a SIGINT or SIGTERM arrived.

@@ -28,6 +28,8 @@ public struct ReadResult: Sendable, Encodable {
     /// The stored reading's id (UUIDv7) when the result was recorded in a state directory;
     /// billing receives the same id.
     public var readingID: String? = nil
+    /// The value as the store recorded it (with the meter's fraction digits), for the reply.
+    var recordedValue: String? = nil
 
     /// The value read, split as billing needs it.
     public struct Reading: Sendable, Encodable, Hashable {

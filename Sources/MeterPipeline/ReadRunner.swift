@@ -20,6 +20,9 @@ public struct ReadRunner: Sendable {
     public var keepsAuditCrops = false
     /// Once raised, workers take no new photos; those in flight finish and are emitted.
     public var stopSignal = StopSignal()
+    /// Asked with each photo's SHA-256 before it is read: true skips the photo (already
+    /// decided), and its outcome comes back with `skipped` set.
+    public var skip: (@Sendable (String) -> Bool)? = nil
 
     /// A runner with `jobs` workers.
     public init(jobs: Int, settings: ReaderSettings = ReaderSettings(), debugPictures: DebugPictures? = nil) {
@@ -41,6 +44,7 @@ public struct ReadRunner: Sendable {
         let debugPictures = self.debugPictures
         let keepsAuditCrops = self.keepsAuditCrops
         let stopSignal = self.stopSignal
+        let skip = self.skip
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader: PhotoReader
             do throws(OCRError) {
@@ -49,11 +53,12 @@ public struct ReadRunner: Sendable {
                 state.withLock { $0.failure = $0.failure ?? error }
                 return
             }
-            while !stopSignal.isRaised, let index = state.withLock({ $0.claim() }) {
+            while !stopSignal.isRaised, !Interruption.isSet, let index = state.withLock({ $0.claim() }) {
                 let result: ReadOutcome
                 do throws(OCRError) {
                     result = try Self.read(
-                        entries[index], with: reader, debugPictures: debugPictures, keepsAuditCrops: keepsAuditCrops)
+                        entries[index], with: reader, debugPictures: debugPictures, keepsAuditCrops: keepsAuditCrops,
+                        skip: skip)
                 } catch {
                     state.withLock { $0.failure = $0.failure ?? error }
                     return
@@ -73,7 +78,8 @@ public struct ReadRunner: Sendable {
     }
 
     private static func read(
-        _ entry: InputFiles.Entry, with reader: PhotoReader, debugPictures: DebugPictures?, keepsAuditCrops: Bool
+        _ entry: InputFiles.Entry, with reader: PhotoReader, debugPictures: DebugPictures?, keepsAuditCrops: Bool,
+        skip: (@Sendable (String) -> Bool)?
     ) throws(OCRError) -> ReadOutcome {
         let path: String
         switch entry {
@@ -90,20 +96,26 @@ public struct ReadRunner: Sendable {
             return ReadOutcome(result: .rejected(file: path, id: nil, reasons: [Reason(.decodeError, error.description)]))
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let digest = sha256Hex(bytes)
+        if let skip, skip(digest) {
+            var skipped = ReadOutcome(result: .rejected(file: path, id: nil, reasons: []), imageSHA256: digest)
+            skipped.skipped = true
+            return skipped
+        }
         return try read(bytes: bytes, file: path, id: nil, name: name, with: reader, debugPictures: debugPictures,
-            keepsAuditCrops: keepsAuditCrops)
+            keepsAuditCrops: keepsAuditCrops, digest: digest)
     }
 
     /// Reads photo bytes into an outcome: the result, the content hash and the audit crop.
     static func read(
         bytes: [UInt8], file: String?, id: String?, name: String, with reader: PhotoReader,
-        debugPictures: DebugPictures?, keepsAuditCrops: Bool
+        debugPictures: DebugPictures?, keepsAuditCrops: Bool, digest: String? = nil
     ) throws(OCRError) -> ReadOutcome {
         let (result, evidence) = try reader.read(bytes: bytes, file: file, id: id)
         if let debugPictures {
             try? debugPictures.write(name: name, evidence: evidence, result: result)
         }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = digest ?? sha256Hex(bytes)
         let crop = keepsAuditCrops ? try? evidence.crop?.strip.pngData(compressionLevel: 3) : nil
         return ReadOutcome(result: result, imageSHA256: digest, auditCrop: crop)
     }
@@ -131,6 +143,13 @@ public struct ReadOutcome: Sendable {
     public var imageSHA256: String? = nil
     /// The straightened counter as PNG, when kept for audits.
     public var auditCrop: [UInt8]? = nil
+    /// Not read: `ReadRunner.skip` said it was decided before.
+    public var skipped = false
+}
+
+/// SHA-256 of `bytes` as lowercase hex: the photo's identity for "decided once".
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
 
 /// Work distribution and in-order emission bookkeeping shared by the workers.

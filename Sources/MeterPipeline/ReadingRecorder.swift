@@ -87,8 +87,7 @@ extension ReadResult {
         reasons = decision.reasons
         meter = decision.meterNumber
         if let unit = decision.meter?.unit { reading?.unit = unit }
-        reply = ReplyComposer.reply(
-            status: decision.status, reading: decision.value ?? reading?.value, unit: reading?.unit,
-            reasons: decision.reasons)
+        recordedValue = decision.value
+        composeReply(in: ReplyLanguage(rawValue: reply.lang) ?? .de)
     }
 }

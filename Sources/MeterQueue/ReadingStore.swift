@@ -171,6 +171,8 @@ public protocol ReadingStore: Sendable {
     /// Ties the photo to a meter, applies `validator` inside one transaction with the meter's
     /// reference and pending readings, records the decision and enqueues what is accepted.
     func decide(_ request: DecisionRequest, validator: ReadingValidator) throws(StoreError) -> StoredDecision
+    /// Whether a photo with this content hash was decided before (for any meter).
+    func hasDecision(imageSHA256: String) throws(StoreError) -> Bool
     /// Readings a clerk must decide, oldest first.
     func openReviews() throws(StoreError) -> [ReadingRecord]
     /// The newest `limit` readings of a meter, newest first.
@@ -195,4 +197,8 @@ public protocol ReadingStore: Sendable {
     ) throws(StoreError)
     /// Message counts by state.
     func queueCounts() throws(StoreError) -> QueueCounts
+    /// Audit crops whose every reading was received before `cutoff` (retention has passed).
+    func expiredAuditCrops(before cutoff: Date) throws(StoreError) -> [String]
+    /// Forgets the given audit crop paths (after the files are deleted).
+    func forgetAuditCrops(_ paths: [String]) throws(StoreError)
 }

@@ -12,6 +12,14 @@ extension SQLiteStore {
         }
     }
 
+    /// Whether a photo with this content hash was decided before (for any meter).
+    public func hasDecision(imageSHA256: String) throws(StoreError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM readings WHERE image_sha256 = ?)", arguments: [imageSHA256])
+                ?? false
+        }
+    }
+
     /// The newest `limit` readings of a meter, newest first.
     public func readings(ofMeter number: String, limit: Int) throws(StoreError) -> [ReadingRecord] {
         try read { db in
@@ -110,6 +118,32 @@ extension SQLiteStore {
             escaped.append(character)
         }
         return escaped + "%"
+    }
+}
+
+// MARK: - Retention
+
+extension SQLiteStore {
+    /// Audit crops whose every reading was received before `cutoff`.
+    public func expiredAuditCrops(before cutoff: Date) throws(StoreError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT audit_path FROM readings WHERE audit_path IS NOT NULL
+                    GROUP BY audit_path HAVING MAX(received_at) < ?
+                    """,
+                arguments: [cutoff])
+        }
+    }
+
+    /// Forgets the given audit crop paths.
+    public func forgetAuditCrops(_ paths: [String]) throws(StoreError) {
+        try transaction { db in
+            for path in paths {
+                try db.execute(sql: "UPDATE readings SET audit_path = NULL WHERE audit_path = ?", arguments: [path])
+            }
+        }
     }
 }
 

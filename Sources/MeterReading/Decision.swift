@@ -33,6 +33,14 @@ public enum ReasonCode: String, Sendable, Hashable, Codable, CaseIterable {
     case duplicatePhoto = "duplicate_photo"
     /// A clerk decided this reading.
     case clerkDecision = "clerk_decision"
+    /// The message carried no image.
+    case noImage = "no_image"
+    /// The input line or its photo reference could not be used (malformed JSON, a path
+    /// outside the configured folders).
+    case badInput = "bad_input"
+    /// The line is a receipt, reaction or status update, not a citizen's message: the reply
+    /// is empty and the gateway sends nothing.
+    case notAMessage = "not_a_message"
 }
 
 /// A reason with a message a person can read.

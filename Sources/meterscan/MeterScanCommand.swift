@@ -12,8 +12,8 @@ struct MeterScanCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InspectCommand.self, ReadCommand.self, MetersCommand.self, ReviewCommand.self, ConsumeCommand.self,
-            EvalCommand.self, EvalDigitsCommand.self,
+            ReadCommand.self, BatchCommand.self, PipeCommand.self, MetersCommand.self, ReviewCommand.self,
+            ConsumeCommand.self, PurgeCommand.self, InspectCommand.self, EvalCommand.self, EvalDigitsCommand.self,
         ]
     )
 }

@@ -22,16 +22,28 @@ struct CommandLineRunner {
         fatalError("meterscan binary not found next to the test bundle")
     }
 
-    static func run(_ arguments: [String]) async throws -> Outcome {
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
+        -> Outcome
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            // A thread of its own: the cooperative pool may be fully blocked in the reads below.
+            let writer = stdin.fileHandleForWriting
+            Thread.detachNewThread {
+                try? writer.write(contentsOf: Data(input.utf8))
+                try? writer.close()
+            }
+        }
         // Drain both pipes concurrently, so a chatty child cannot block on a full pipe.
         let errReader = err.fileHandleForReading
         async let errData = Task.detached { errReader.readDataToEndOfFile() }.value

@@ -6,8 +6,9 @@ From the real crops in DATA (labels.csv: file,value,visible,state,kind,source):
   2. prepares every crop like MeterVision's prepareCellForOCR(.standard): gray, polarity
      normalised to dark-on-light, contrast stretched (2nd/98th percentile of the central
      window), scaled to 48 px high;
-  3. writes line images of 1-8 concatenated prepared crops (train: augmented; eval: plain,
-     held-out meters) with .gt.txt and .box files (one line box);
+  3. writes line images of 1-8 concatenated prepared crops (train: augmented, optionally
+     mixed with synthetic cells from synth_cells.py, --synth/--synth-fraction; eval: plain,
+     held-out meters, real crops only) with .gt.txt and .box files (one line box);
   4. writes the held-out evaluation folder (labels.csv + images/, held-out groups only,
      clean and rolling crops) for `meterscan eval-digits`.
 
@@ -188,13 +189,43 @@ def write_line(out_dir, name, cells, text):
         f.write(f"\t 0 0 {w} {h} 0\n")
 
 
-def make_lines(out_dir, prefix, pool, count, rng, nrng, augment, strong=False):
+def load_synth(specs):
+    """Synthetic cells (training/synth_cells.py): DIR[:WEIGHT] folders with labels.csv
+    (file,visible,kind,source) and images/ of cells already prepared (48 px high).
+    Returns a list of (cells, weight) pools."""
+    pools = []
+    for spec in specs:
+        path, _, weight = spec.partition(":")
+        cells = []
+        for r in csv.DictReader(open(os.path.join(path, "labels.csv"))):
+            if not re.fullmatch(r"[0-9]", r["visible"]):
+                continue
+            img = np.asarray(Image.open(os.path.join(path, "images", r["file"])).convert("L"), dtype=np.uint8)
+            if img.shape[0] != HEIGHT:
+                w = max(1, int(round(img.shape[1] * HEIGHT / img.shape[0])))
+                img = np.asarray(Image.fromarray(img).resize((w, HEIGHT), Image.BILINEAR), dtype=np.uint8)
+            cells.append((img, r["visible"]))
+        if cells:
+            pools.append((cells, float(weight or 1)))
+        print(f"synthetic cells: {len(cells)} from {path} (weight {weight or 1})")
+    return pools
+
+
+def make_lines(out_dir, prefix, pool, count, rng, nrng, augment, strong=False, synth=(), synth_fraction=0.0):
     os.makedirs(out_dir, exist_ok=True)
     names = []
+    weights = [w for _, w in synth]
+
+    def pick():
+        if synth and rng.random() < synth_fraction:
+            cells = rng.choices([c for c, _ in synth], weights)[0]
+            return rng.choice(cells)
+        return rng.choice(pool)
+
     for i in range(count):
         # Many single cells (eval-digits and the reader feed one cell at a time), then 2-8.
         n = 1 if rng.random() < 0.35 else rng.randint(2, 8)
-        picks = [rng.choice(pool) for _ in range(n)]
+        picks = [pick() for _ in range(n)]
         cells = [augment_cell(c, rng, strong) if augment else c for c, _ in picks]
         line = np.concatenate(cells, axis=1)
         if augment and rng.random() < 0.8:
@@ -215,6 +246,10 @@ def main():
     ap.add_argument("--seed", type=int, default=20261125)
     ap.add_argument("--augment", choices=["light", "strong"], default="light")
     ap.add_argument("--heldout-dir", required=True, help="where to write the held-out eval folder")
+    ap.add_argument("--synth", action="append", default=[],
+                    help="DIR[:WEIGHT] of synthetic prepared cells (synth_cells.py); repeatable")
+    ap.add_argument("--synth-fraction", type=float, default=0.0,
+                    help="share of the training cells drawn from the synthetic folders")
     args = ap.parse_args()
 
     held = {l.strip() for l in open(args.heldout_groups) if l.strip() and not l.startswith("#")}
@@ -242,10 +277,11 @@ def main():
     print(f"clean crops: train {len(train_pool)}, held-out {len(eval_pool)}; "
           f"groups: {len(groups) - len(held)} train, {len(held)} held out")
 
+    synth = load_synth(args.synth) if args.synth_fraction > 0 else []
     rng = random.Random(args.seed)
     nrng = np.random.default_rng(args.seed)
     train = make_lines(os.path.join(args.out, "lines", "train"), "t", train_pool, args.train_lines, rng, nrng, True,
-                       args.augment == "strong")
+                       args.augment == "strong", synth, args.synth_fraction)
     evals = make_lines(os.path.join(args.out, "lines", "eval"), "e", eval_pool, args.eval_lines, rng, nrng, False)
     for name, items in (("train_lines.txt", train), ("eval_lines.txt", evals)):
         with open(os.path.join(args.out, name), "w") as f:

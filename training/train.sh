@@ -15,6 +15,16 @@
 #   RUN=main                           name of this run: artefacts in .build-training/runs/$RUN
 #   MODEL_FORMAT=int|float             which final model is copied to training/model (default int)
 #   JOBS=2                             parallel tesseract processes for the .lstmf conversion only
+#   SYNTH_FRACTION=0                   share of training cells taken from synthetic cells (0 = real only)
+#   SYNTH_CELLS=15000 SYNTH_SEED=7031  cells drawn by synth_cells.py render (own seed, not the samples')
+#   HARVEST_PHOTOS=0 HARVEST_SEED=4242017  photos rendered by samples/generator/generate.py with
+#                                      this seed and read by meterscan; their aligned cells are used
+#   RENDER_WEIGHT=1 HARVEST_WEIGHT=1   relative shares of the two synthetic sources
+#   CONTINUE_FROM=                     fine-tune from this checkpoint (e.g. .build-training/runs/
+#                                      strong90k/checkpoints/meterdigits_checkpoint) instead of
+#                                      training from scratch; ITERATIONS then counts on from the
+#                                      checkpoint's own count (90k + 30k = 120000)
+#   TARGET_ERROR=0.01                  lstmtraining --target_error_rate (stop below this)
 #
 # Bulky artefacts go to .build-training/ (git-ignored); the model to training/model/.
 # Training runs on one core (OMP_THREAD_LIMIT=1).
@@ -34,6 +44,13 @@ JOBS=${JOBS:-2}
 LANG_NAME=meterdigits
 AUGMENT=${AUGMENT:-strong}
 RUN=${RUN:-main}
+SYNTH_FRACTION=${SYNTH_FRACTION:-0}
+SYNTH_CELLS=${SYNTH_CELLS:-15000}
+SYNTH_SEED=${SYNTH_SEED:-7031}
+HARVEST_PHOTOS=${HARVEST_PHOTOS:-0}
+HARVEST_SEED=${HARVEST_SEED:-4242017}
+RENDER_WEIGHT=${RENDER_WEIGHT:-1}
+HARVEST_WEIGHT=${HARVEST_WEIGHT:-1}
 WORK=.build-training
 RUNDIR=$WORK/runs/$RUN
 OUT=$RUNDIR/data
@@ -59,11 +76,41 @@ fi
 if [ "${REUSE_DATA:-0}" = 1 ] && [ -s "$OUT/starter/$LANG_NAME/$LANG_NAME.traineddata" ]; then
     log "reusing $OUT"
 else
+# 2a. Synthetic cells (cached in .build-training/synth; seeds differ from the samples' 20261125).
+SYNTH_ARGS=()
+if [ "$SYNTH_FRACTION" != 0 ]; then
+    RENDERED=$WORK/synth/render-$SYNTH_SEED-$SYNTH_CELLS
+    if [ ! -s "$RENDERED/labels.csv" ]; then
+        log "rendering $SYNTH_CELLS synthetic cells"
+        rm -rf "$RENDERED"
+        /usr/bin/python3 training/synth_cells.py render --out "$RENDERED" --count "$SYNTH_CELLS" --seed "$SYNTH_SEED"
+    fi
+    SYNTH_ARGS+=(--synth "$RENDERED:$RENDER_WEIGHT")
+    if [ "$HARVEST_PHOTOS" != 0 ]; then
+        PHOTOS=$WORK/synth/photos-$HARVEST_SEED-$HARVEST_PHOTOS
+        HARVESTED=$WORK/synth/harvest-$HARVEST_SEED-$HARVEST_PHOTOS
+        if [ ! -s "$PHOTOS/manifest.csv" ]; then
+            log "rendering $HARVEST_PHOTOS photos with samples/generator (seed $HARVEST_SEED)"
+            /usr/bin/python3 samples/generator/generate.py --seed "$HARVEST_SEED" --out "$PHOTOS" \
+                --count "$HARVEST_PHOTOS" --jobs "$JOBS"
+        fi
+        if [ ! -s "$HARVESTED/labels.csv" ]; then
+            log "harvesting the reader's cells (meterscan read --debug-dir, model eng)"
+            swift build -c release --scratch-path "$WORK/swiftbuild" --product meterscan >/dev/null
+            rm -rf "$HARVESTED"
+            /usr/bin/python3 training/synth_cells.py harvest --photos "$PHOTOS" \
+                --meterscan "$WORK/swiftbuild/release/meterscan" --jobs "$JOBS" --out "$HARVESTED"
+        fi
+        SYNTH_ARGS+=(--synth "$HARVESTED:$HARVEST_WEIGHT")
+    fi
+fi
+
 log "preparing line images"
 rm -rf "$OUT"
 /usr/bin/python3 training/prepare_data.py --data "$DATA" --heldout-groups training/heldout-groups.txt \
     --out "$OUT" --train-lines "$TRAIN_LINES" --eval-lines "$EVAL_LINES" --seed "$SEED" \
-    --augment "$AUGMENT" --heldout-dir "$WORK/heldout"
+    --augment "$AUGMENT" --heldout-dir "$WORK/heldout" \
+    --synth-fraction "$SYNTH_FRACTION" ${SYNTH_ARGS[@]+"${SYNTH_ARGS[@]}"}
 
 # 3. .lstmf files (lstm.train reads IMG.box next to IMG.png). --psm 13 (raw line): with --psm 7
 #    tesseract silently wrote no .lstmf for ~3 % of the lines (no text line found).
@@ -94,19 +141,25 @@ prune() {  # keep <name>_checkpoint (last) and the newest best checkpoint
     # (|| true: a file lstmtraining is replacing can vanish under ls, which must not stop the loop)
     { ls -t "$CKPT"/${LANG_NAME}_[0-9]*.checkpoint 2>/dev/null | tail -n +2 | xargs -r rm -f; } || true
 }
-log "training: $NET_SPEC, lr $LEARNING_RATE, $ITERATIONS iterations"
+if [ -n "${CONTINUE_FROM:-}" ]; then
+    log "fine-tuning from $CONTINUE_FROM, lr $LEARNING_RATE, up to $ITERATIONS iterations"
+    START_ARGS=(--continue_from "$CONTINUE_FROM")
+else
+    log "training: $NET_SPEC, lr $LEARNING_RATE, $ITERATIONS iterations"
+    START_ARGS=(--net_spec "$NET_SPEC")
+fi
 start=$(date +%s)
 ( while sleep 30; do prune; done ) & pruner=$!
 trap 'kill $pruner 2>/dev/null || true' EXIT
 lstmtraining \
     --traineddata "$STARTER" \
-    --net_spec "$NET_SPEC" \
+    "${START_ARGS[@]}" \
     --model_output "$CKPT/$LANG_NAME" \
     --learning_rate "$LEARNING_RATE" \
     --train_listfile "$OUT/train.list" \
     --eval_listfile "$OUT/eval.list" \
     --max_iterations "$ITERATIONS" \
-    --target_error_rate 0.01 2>&1 | tee "$RUNDIR/training.log"
+    --target_error_rate "${TARGET_ERROR:-0.01}" 2>&1 | tee "$RUNDIR/training.log"
 kill $pruner 2>/dev/null || true
 prune
 log "training took $(( $(date +%s) - start )) s"

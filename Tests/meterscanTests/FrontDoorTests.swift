@@ -154,4 +154,47 @@ struct FrontDoorTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
     }
+
+    @Test func purgeDeletesAuditCropsPastRetentionOnly() async throws {
+        let folder = try Folder()
+        let input = try folder.make("in")
+        try FileManager.default.copyItem(atPath: photos + "/0004.jpg", toPath: input + "/0004.jpg")
+        _ = try await CommandLineRunner.run(["batch", "--state", folder.state, "--quiet", input])
+        let crops = FileManager.default.enumerator(atPath: folder.state + "/audit")?.allObjects
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".png") } ?? []
+        #expect(crops.count == 1)
+        let kept = try await CommandLineRunner.run(["purge", "--state", folder.state, "--older-than", "30d"])
+        #expect(kept.stdout.contains("deleted 0 audit crop(s)"))
+        #expect(FileManager.default.fileExists(atPath: folder.state + "/audit/" + crops[0]))
+        let purged = try await CommandLineRunner.run(["purge", "--state", folder.state, "--older-than", "0m"])
+        #expect(purged.stdout.contains("deleted 1 audit crop(s)"))
+        #expect(!FileManager.default.fileExists(atPath: folder.state + "/audit/" + crops[0]))
+        let bad = try await CommandLineRunner.run(["purge", "--state", folder.state, "--older-than", "soon"])
+        #expect(bad.status == 64)
+    }
+
+    @Test func batchInterruptedByCtrlCDrainsSummarisesAndExits130() async throws {
+        let folder = try Folder()
+        let process = Process()
+        process.executableURL = CommandLineRunner.executable
+        process.arguments = ["batch", "--state", folder.state, "--jobs", "1", photos]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Wait for the first result, then interrupt as a clerk's Ctrl-C would.
+        var received = Data()
+        while !received.contains(10) { received.append(output.fileHandleForReading.availableData) }
+        kill(process.processIdentifier, SIGINT)
+        received.append(output.fileHandleForReading.readDataToEndOfFile())
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let lines = String(decoding: received, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count < 250)
+        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        #expect(stderr.contains("\(lines.count) photo(s):"))
+        #expect(stderr.contains("interrupted"))
+    }
 }

@@ -19,6 +19,8 @@ public struct LabelledPhoto: Sendable, Hashable {
     public var split: String
     /// Labelled outline of the counter (x, y pairs), when the manifest has one.
     public var counterQuad: [Double]? = nil
+    /// The meter number, when the manifest has a `meter_number` column.
+    public var meterNumber: String? = nil
 
     /// Whether the photo shows no readable counter.
     public var isUnreadable: Bool { reading == "UNREADABLE" }
@@ -54,6 +56,7 @@ public func loadManifest(_ path: String) throws(ManifestError) -> [LabelledPhoto
     let tags = try column("tags")
     let split = try column("split")
     let quad = columns.firstIndex(of: "counter_quad")
+    let meter = columns.firstIndex(of: "meter_number")
     var photos: [LabelledPhoto] = []
     for (offset, line) in lines.dropFirst().enumerated() {
         let fields = splitCSVLine(String(line))
@@ -69,7 +72,8 @@ public func loadManifest(_ path: String) throws(ManifestError) -> [LabelledPhoto
                 counterQuad: quad.flatMap { index in
                     let numbers = fields[index].split(separator: " ").compactMap { Double($0) }
                     return numbers.count == 8 ? numbers : nil
-                }))
+                },
+                meterNumber: meter.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 }))
     }
     return photos
 }

@@ -14,6 +14,7 @@ struct MeterScanCommand: ParsableCommand {
         subcommands: [
             ReadCommand.self, BatchCommand.self, PipeCommand.self, MetersCommand.self, ReviewCommand.self,
             ConsumeCommand.self, PurgeCommand.self, InspectCommand.self, EvalCommand.self, EvalDigitsCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import MeterPipeline
+
+/// `meterscan bench`: end-to-end throughput, latency, memory and accuracy of the real path.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark decode → read → validate → enqueue on labelled photos (release builds only).",
+        discussion: """
+            Reads the photos of a manifest (samples/manifest.csv format) --count times in all, \
+            through a throwaway state directory where every labelled meter is registered, and \
+            prints photos/s, latency percentiles per photo and per stage, peak RSS (and RSS \
+            after 1,000 and 10,000 photos), and accuracy on the same run. The first --peer \
+            photos are also read by the `tesseract` command line (digits only), the tool a \
+            utility would otherwise script, and both are compared. Compare figures within one \
+            run: the machines are shared.
+            """
+    )
+
+    @Option(help: "Manifest of labelled photos.")
+    var photos: String = "samples/manifest.csv"
+
+    @Option(help: "Photos to process in all (default: each photo once).")
+    var count: Int?
+
+    @Option(help: "Worker threads (default: number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Photos the tesseract peer reads (0: skip the peer).")
+    var peer: Int = 20
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
+    var tessdata: String?
+
+    @Option(help: "Tesseract model: eng or meterdigits.")
+    var model: String = "eng"
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
+        if peer < 0 { throw ValidationError("--peer must not be negative.") }
+    }
+
+    func run() throws {
+        #if DEBUG
+            printError("meterscan: bench measures release builds only: swift build -c release, then .build/release/meterscan bench")
+            throw ExitCode(64)
+        #else
+            let labels: [LabelledPhoto]
+            do {
+                labels = try loadManifest(photos)
+            } catch {
+                printError("meterscan: \(error)")
+                throw ExitCode(2)
+            }
+            guard !labels.isEmpty else {
+                printError("meterscan: \(photos) lists no photos")
+                throw ExitCode(2)
+            }
+            let plan = Benchmark.Plan(
+                photos: labels, count: count, jobs: jobs, engine: EngineConfiguration(dataPath: tessdata, language: model),
+                peerCount: min(peer, labels.count))
+            let report: Benchmark.Report
+            do {
+                report = try Benchmark(plan: plan).run(scratch: NSTemporaryDirectory())
+            } catch {
+                printError("meterscan: \(error)")
+                throw ExitCode(2)
+            }
+            if json {
+                let output = LineWriter()
+                output.write(try output.json(report))
+            } else {
+                print(Self.text(report))
+            }
+        #endif
+    }
+
+    static func text(_ report: Benchmark.Report) -> String {
+        func ms(_ value: Double) -> String { String(format: "%.1f", value) }
+        var lines = [
+            "\(report.photos) photos, \(report.jobs) job(s): \(String(format: "%.1f", report.photosPerSecond)) photos/s "
+                + "(\(String(format: "%.2f", report.seconds)) s), peak RSS \(String(format: "%.0f", report.peakRSSMB)) MB"
+        ]
+        if !report.rssMBAt.isEmpty {
+            lines.append(
+                "RSS after " + report.rssMBAt.sorted { Int($0.key)! < Int($1.key)! }
+                    .map { "\($0.key) photos: \(String(format: "%.0f", $0.value)) MB" }.joined(separator: ", "))
+        }
+        var rows = [["stage", "p50 ms", "p90 ms", "p99 ms", "mean ms"]]
+        rows.append(["photo", ms(report.latency.p50), ms(report.latency.p90), ms(report.latency.p99), ms(report.latency.mean)])
+        for (stage, value) in report.stages.sorted(by: { $0.value.mean > $1.value.mean }) {
+            rows.append([stage, ms(value.p50), ms(value.p90), ms(value.p99), ms(value.mean)])
+        }
+        lines.append(table(rows))
+        let accuracy = report.accuracy
+        lines.append(
+            String(
+                format: "accuracy: %.1f%% exact integer of %d readable, %.1f%% wrong-accepted; %d accepted, %d review, %d rejected",
+                accuracy.integerExactRate * 100, accuracy.readable, accuracy.wrongAcceptedRate * 100, accuracy.accepted,
+                accuracy.review, accuracy.rejected))
+        if let peer = report.peer {
+            lines.append(
+                String(
+                    format: "peer (%@) on %d photos: %.2f photos/s, %.1f%% exact integer; meterscan on the same photos %.1f%%; meterscan is %.0f× faster",
+                    peer.command, peer.photos, peer.photosPerSecond, peer.integerExactRate * 100,
+                    peer.meterscanIntegerExactRate * 100, peer.speedRatio))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

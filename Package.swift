@@ -15,6 +15,10 @@ let package = Package(
     products: [
         .executable(name: "meterscan", targets: ["meterscan"]),
         .library(name: "MeterImage", targets: ["MeterImage"]),
+        // For the micro-benchmarks in benchmarks/ (a package of its own).
+        .library(
+            name: "MeterScanKit",
+            targets: ["MeterImage", "MeterVision", "MeterOCR", "MeterReading", "MeterQueue", "MeterPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -22,8 +22,9 @@
 #   RENDER_WEIGHT=1 HARVEST_WEIGHT=1   relative shares of the two synthetic sources
 #   CONTINUE_FROM=                     fine-tune from this checkpoint (e.g. .build-training/runs/
 #                                      strong90k/checkpoints/meterdigits_checkpoint) instead of
-#                                      training from scratch; ITERATIONS then counts on from the
-#                                      checkpoint's own count (90k + 30k = 120000)
+#                                      training from scratch (lstmtraining restarts its iteration
+#                                      count: ITERATIONS=30000 means 30k more); the net spec is the
+#                                      checkpoint's; set TARGET_ERROR=0.001 (it starts below 1 %)
 #   TARGET_ERROR=0.01                  lstmtraining --target_error_rate (stop below this)
 #
 # Bulky artefacts go to .build-training/ (git-ignored); the model to training/model/.

@@ -25,8 +25,7 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Option(help: "Worker threads (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Write results to this file instead of stdout.")
     var out: String?
@@ -46,18 +45,13 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Language of the replies: de or en.")
     var lang: LanguageOption = .de
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
-    var tessdata: String?
 
-    @Option(help: "Tesseract model: eng or meterdigits.")
-    var model: String = "eng"
 
     @Option(name: .customLong("debug-dir"), help: "Write audit pictures here.")
     var debugDirectory: String?
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one file or directory.") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
@@ -65,7 +59,7 @@ struct BatchCommand: ParsableCommand {
         let meterState = try state.open()
         let recorder = ReadingRecorder(state: meterState)
         let entries = InputFiles(paths: paths).entries()
-        var runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        var runner = ReadRunner(jobs: engine.jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         runner.keepsAuditCrops = true
         if !force {
             let store = meterState.store
@@ -81,7 +75,7 @@ struct BatchCommand: ParsableCommand {
         let meter = self.meter
         let lang = self.lang.language
         do {
-            try runner.run(entries, engine: EngineConfiguration(dataPath: tessdata, language: model)) { outcome in
+            try runner.run(entries, engine: engine.configuration) { outcome in
                 defer { progress?.advance() }
                 if outcome.skipped {
                     tally.withLock { $0.skipped += 1 }

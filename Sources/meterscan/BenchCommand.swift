@@ -24,8 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Photos to process in all (default: each photo once).")
     var count: Int?
 
-    @Option(help: "Worker threads (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Photos the tesseract peer reads (0: skip the peer).")
     var peer: Int = 20
@@ -33,14 +32,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
-    var tessdata: String?
 
-    @Option(help: "Tesseract model: eng or meterdigits.")
-    var model: String = "eng"
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
         if peer < 0 { throw ValidationError("--peer must not be negative.") }
     }
@@ -62,7 +56,7 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let plan = Benchmark.Plan(
-                photos: labels, count: count, jobs: jobs, engine: EngineConfiguration(dataPath: tessdata, language: model),
+                photos: labels, count: count, jobs: engine.jobs, engine: engine.configuration,
                 peerCount: min(peer, labels.count))
             let report: Benchmark.Report
             do {

@@ -24,14 +24,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
-    @Option(help: "Worker threads (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var engine: EngineOptions
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
-    var tessdata: String?
 
-    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
-    var model: String = "eng"
 
     @Option(name: .customLong("debug-dir"), help: "Write audit pictures for every photo here.")
     var debugDirectory: String?
@@ -47,11 +42,11 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        let runner = ReadRunner(jobs: engine.jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         let results: [ReadResult]
         do {
             results = try runner.results(
-                labels.map { .file($0.path) }, engine: EngineConfiguration(dataPath: tessdata, language: model))
+                labels.map { .file($0.path) }, engine: engine.configuration)
         } catch {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)

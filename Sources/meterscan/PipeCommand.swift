@@ -22,8 +22,7 @@ struct PipeCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Option(help: "Worker threads (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .customLong("media-dir"), help: "Folder the gateway saves photos in (image_path, WhatsApp, Telegram).")
     var mediaDirectory: String?
@@ -34,14 +33,9 @@ struct PipeCommand: ParsableCommand {
     @Option(help: "Language of the replies: de or en.")
     var lang: LanguageOption = .de
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model.")
-    var tessdata: String?
 
-    @Option(help: "Tesseract model: eng or meterdigits.")
-    var model: String = "eng"
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         for (flag, folder) in [("--media-dir", mediaDirectory), ("--signal-attachments", signalAttachments)] {
             var isDirectory: ObjCBool = false
             if let folder, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) {
@@ -55,9 +49,9 @@ struct PipeCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let meterState = try state.open()
         let options = PipeSession.Options(
-            jobs: jobs, language: lang.language,
+            jobs: engine.jobs, language: lang.language,
             parser: GatewayParser(mediaDirectory: mediaDirectory, signalAttachments: signalAttachments),
-            engine: EngineConfiguration(dataPath: tessdata, language: model))
+            engine: engine.configuration)
         let output = LineWriter()
         let session = PipeSession(state: meterState, options: options) { output.write($0) }
         let ending: PipeSession.Ending

@@ -21,17 +21,12 @@ struct ReadCommand: ParsableCommand {
     @Argument(help: "Photo files or directories.")
     var paths: [String] = []
 
-    @Option(help: "Worker threads (default: number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .customLong("debug-dir"), help: "Write audit pictures (counter box, straightened counter, cells) here.")
     var debugDirectory: String?
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model (default: TESSDATA_PREFIX, then Debian's).")
-    var tessdata: String?
 
-    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
-    var model: String = "eng"
 
     @Option(name: .customLong("state"), help: "State directory: validate against the registry, record and queue (e.g. meterscan-data).")
     var stateDirectory: String?
@@ -41,14 +36,13 @@ struct ReadCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one file or directory.") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if meter != nil && stateDirectory == nil { throw ValidationError("--meter needs --state.") }
     }
 
     func run() throws {
         let recorder = try stateDirectory.map { try ReadingRecorder(state: openState($0)) }
         let entries = InputFiles(paths: paths).entries()
-        var runner = ReadRunner(jobs: jobs, debugPictures: debugDirectory.map(DebugPictures.init))
+        var runner = ReadRunner(jobs: engine.jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         runner.keepsAuditCrops = recorder != nil
         let stopSignal = runner.stopSignal
         let output = LineWriter()
@@ -56,7 +50,7 @@ struct ReadCommand: ParsableCommand {
         let storeFailure = Mutex<StateError?>(nil)
         let intake = Intake(meterNumber: meter, channel: "file")
         do {
-            try runner.run(entries, engine: EngineConfiguration(dataPath: tessdata, language: model)) { outcome in
+            try runner.run(entries, engine: engine.configuration) { outcome in
                 var result = outcome.result
                 if let recorder {
                     guard storeFailure.withLock({ $0 == nil }) else { return }

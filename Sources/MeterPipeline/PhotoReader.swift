@@ -234,6 +234,9 @@ public final class PhotoReader {
                 reasons.append(
                     Reason(.lowConfidence, "cell-by-cell reading \(cellText) and line reading \(lineText) differ"))
             }
+            // The second opinion is recognition time; "assemble" keeps only what follows.
+            timings["recognize"] = rounded(recognizeTime + milliseconds(stageStart.duration(to: clock.now)))
+            mark = clock.now
         }
         let reading = best.reading
         let hasReading = status != .rejected

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Trains meterdigits.traineddata, a digits-only Tesseract LSTM, from the real crops in
-# ../shared/data/meter-digits.  From the repository root:
+# ../shared/data/meter-digits, optionally mixed with synthetic cells (synth_cells.py) and
+# optionally fine-tuning an earlier checkpoint.  From the repository root:
 #
-#     training/train.sh          # ~3 min data, ~13 min training (one core)
+#     RUN=strong90k training/train.sh     # real crops only: ~3 min data, ~13 min training (one core)
+#     RUN=ft30h SYNTH_FRACTION=0.3 HARVEST_PHOTOS=1000 HARVEST_WEIGHT=2 \
+#         CONTINUE_FROM=.build-training/runs/strong90k/checkpoints/meterdigits_checkpoint \
+#         ITERATIONS=30000 TARGET_ERROR=0.001 training/train.sh   # the current candidate
 #
 # Environment (all optional):
 #   DATA=../shared/data/meter-digits   crops + labels.csv
@@ -24,7 +28,8 @@
 #                                      strong90k/checkpoints/meterdigits_checkpoint) instead of
 #                                      training from scratch (lstmtraining restarts its iteration
 #                                      count: ITERATIONS=30000 means 30k more); the net spec is the
-#                                      checkpoint's; set TARGET_ERROR=0.001 (it starts below 1 %)
+#                                      checkpoint's; set TARGET_ERROR=0.001 (the checkpoint's best
+#                                      error is already below 1 %: the default could stop it early)
 #   TARGET_ERROR=0.01                  lstmtraining --target_error_rate (stop below this)
 #
 # Bulky artefacts go to .build-training/ (git-ignored); the model to training/model/.

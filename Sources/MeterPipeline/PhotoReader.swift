@@ -129,6 +129,10 @@ public final class PhotoReader {
         var segmentTime = 0.0
         var recognizeTime = 0.0
         for candidate in candidates.prefix(settings.candidatesToRead) {
+            // A reading scores the locator's score times its confidence squared, at most the
+            // locator's score: a candidate ranked no higher than the best reading so far cannot
+            // win, so it is not read (the same choice, without its OCR calls).
+            if let best, candidate.score <= best.score { break }
             var stageStart = clock.now
             let crop = extractor.extract(candidate, from: photo.image)
             var prepared = crop.cells.map(prepare)

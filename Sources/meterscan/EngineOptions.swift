@@ -10,7 +10,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model (default: TESSDATA_PREFIX, then Debian's).")
     var tessdata: String?
 
-    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled; better on real digit crops, not yet on the samples).")
+    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled: better on real digit crops, slightly behind eng on the samples and not yet tuned for acceptance).")
     var model: String = "eng"
 
     func validate() throws {

@@ -85,6 +85,8 @@ extension Image {
         if format == .gray { return downscaled(by: factor) }
         precondition(factor >= 1, "factor must be positive")
         if factor == 2 { return grayHalved() }
+        // Photos up to ~1350 px are located at full size: a plain conversion, same rounding.
+        if factor == 1 { return grayscale() }
         let outWidth = width / factor
         let outHeight = height / factor
         let sourceWidth = width

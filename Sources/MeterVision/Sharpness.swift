@@ -16,24 +16,30 @@ public enum Sharpness {
         let height = gray.height
         guard width >= 2, height >= 2 else { return nil }
         var counts = [Int](repeating: 0, count: 256)
-        var sum = 0.0
-        var squares = 0.0
+        // Integer sums: exact (as the Double sums were, far below 2^53) and without a
+        // floating-point dependency chain through every pixel.
+        var sum = 0
+        var squares = 0
         gray.pixels.withUnsafeBufferPointer { pixels in
-            for y in 0..<(height - 1) {
-                let row = y * width
-                for x in 0..<(width - 1) {
-                    let value = Int(pixels[row + x])
-                    let dx = abs(Int(pixels[row + x + 1]) - value)
-                    let dy = abs(Int(pixels[row + width + x]) - value)
-                    counts[max(dx, dy)] += 1
-                    sum += Double(value)
-                    squares += Double(value * value)
+            counts.withUnsafeMutableBufferPointer { histogram in
+                guard let base = pixels.baseAddress, let bins = histogram.baseAddress else { return }
+                for y in 0..<(height - 1) {
+                    let row = base + y * width
+                    let below = row + width
+                    for x in 0..<(width - 1) {
+                        let value = Int(row[x])
+                        let dx = abs(Int(row[x + 1]) &- value)
+                        let dy = abs(Int(below[x]) &- value)
+                        bins[max(dx, dy)] &+= 1
+                        sum &+= value
+                        squares &+= value &* value
+                    }
                 }
             }
         }
         let n = Double((width - 1) * (height - 1))
-        let mean = sum / n
-        let deviation = max(0, squares / n - mean * mean).squareRoot()
+        let mean = Double(sum) / n
+        let deviation = max(0, Double(squares) / n - mean * mean).squareRoot()
         guard deviation >= 2 else { return nil }
         var remaining = Int(n * 0.005)
         var level = 255

@@ -62,6 +62,13 @@ def prepare_cell(path):
     if ink_is_light(gray, (x0, x1, y0, y1), thr):
         gray = 255 - gray
         hist = hist[::-1].copy()
+    return stretch_and_scale(gray, hist)
+
+
+def stretch_and_scale(gray, hist):
+    """The end of the preparation: contrast stretched from the 2nd to the 98th percentile of
+    the central window's histogram `hist`, then scaled to HEIGHT pixels high."""
+    h, w = gray.shape
     low, high = percentile(hist, 0.02), percentile(hist, 0.98)
     if high > low:
         table = np.clip((np.arange(256) - low) * 255 // (high - low), 0, 255).astype(np.uint8)

@@ -51,7 +51,7 @@ import counters  # noqa: E402  (samples/generator)
 import degrade  # noqa: E402
 import util  # noqa: E402
 from util import u, chance, pick  # noqa: E402
-from prepare_data import HEIGHT, otsu, percentile  # noqa: E402
+from prepare_data import HEIGHT, otsu, percentile, stretch_and_scale  # noqa: E402
 
 SAMPLES_SEED = 20261125
 
@@ -67,12 +67,7 @@ def prepare_gray(gray, light_ink):
     x0, y0 = w // 4, h * 3 // 10
     x1, y1 = max(x0 + 1, w - w // 4), max(y0 + 1, h - h * 3 // 10)
     hist = np.bincount(gray[y0:y1, x0:x1].ravel(), minlength=256).astype(np.int64)
-    low, high = percentile(hist, 0.02), percentile(hist, 0.98)
-    if high > low:
-        table = np.clip((np.arange(256) - low) * 255 // (high - low), 0, 255).astype(np.uint8)
-        gray = table[gray]
-    out_w = max(1, int(round(w * HEIGHT / h)))
-    return np.asarray(Image.fromarray(gray).resize((out_w, HEIGHT), Image.BILINEAR), dtype=np.uint8)
+    return stretch_and_scale(gray, hist)
 
 
 def to_gray(rgb):

@@ -138,7 +138,7 @@ public struct Benchmark: Sendable {
             try runner.run(entries, engine: plan.engine) { outcome in
                 let validateStart = ContinuousClock.now
                 collected.withLock { collected in
-                    let label = labels[collected.results.count]
+                    let label = labels[collected.count]
                     var result = outcome.result
                     do throws(StateError) {
                         result = try recorder.record(outcome, intake: Intake(meterNumber: label.meterNumber))
@@ -147,9 +147,15 @@ public struct Benchmark: Sendable {
                     }
                     let validate = milliseconds(validateStart.duration(to: .now))
                     result.timings["validate"] = rounded(validate)
-                    collected.results.append(result)
-                    if [1000, 10_000].contains(collected.results.count) {
-                        collected.rss["\(collected.results.count)"] = currentRSSMegabytes()
+                    // Only what the report needs is kept, so RSS shows the pipeline, not the harness.
+                    collected.count += 1
+                    collected.accuracy.add(label, result)
+                    // Sub-stages ("locate.threshold") are inside their stage: count top-level ones only.
+                    collected.latencies.append(result.timings.filter { !$0.key.contains(".") }.values.reduce(0, +))
+                    for (stage, time) in result.timings { collected.stageTimes[stage, default: []].append(time) }
+                    if collected.count <= plan.peerCount { collected.firstPass.append(result.reading?.integer) }
+                    if [1000, 10_000].contains(collected.count) {
+                        collected.rss["\(collected.count)"] = currentRSSMegabytes()
                     }
                 }
             }
@@ -159,38 +165,32 @@ public struct Benchmark: Sendable {
         let seconds = milliseconds(start.duration(to: .now)) / 1000
         let done = collected.withLock { $0 }
         if let failure = done.failure { throw Failure(description: failure) }
-        var accuracy = EvaluationReport()
-        for (label, result) in zip(labels, done.results) { accuracy.add(label, result) }
-        var stageTimes: [String: [Double]] = [:]
-        var latencies: [Double] = []
-        for result in done.results {
-            // Sub-stages ("locate.threshold") are inside their stage: count top-level ones only.
-            latencies.append(result.timings.filter { !$0.key.contains(".") }.values.reduce(0, +))
-            for (stage, time) in result.timings { stageTimes[stage, default: []].append(time) }
-        }
         var report = Report(
-            photos: done.results.count, jobs: plan.jobs, seconds: rounded(seconds),
-            photosPerSecond: rounded(Double(done.results.count) / max(seconds, 1e-9)), latency: Percentiles(latencies),
-            stages: stageTimes.mapValues(Percentiles.init), peakRSSMB: peakRSSMegabytes(), rssMBAt: done.rss,
-            accuracy: accuracy.overall, peer: nil)
+            photos: done.count, jobs: plan.jobs, seconds: rounded(seconds),
+            photosPerSecond: rounded(Double(done.count) / max(seconds, 1e-9)), latency: Percentiles(done.latencies),
+            stages: done.stageTimes.mapValues(Percentiles.init), peakRSSMB: peakRSSMegabytes(), rssMBAt: done.rss,
+            accuracy: done.accuracy.overall, peer: nil)
         if plan.peerCount > 0 {
+            // The first `peerCount` photos of the run are the first `peerCount` of the plan.
             let sample = Array(plan.photos.prefix(plan.peerCount))
-            let ours = sample.compactMap { label in
-                zip(labels, done.results).first { $0.0.path == label.path }?.1
-            }
-            report.peer = try runPeer(on: sample, ours: ours, ourRate: report.photosPerSecond)
+            report.peer = try runPeer(on: sample, ours: done.firstPass, ourRate: report.photosPerSecond)
         }
         return report
     }
 
     private struct Collected: Sendable {
-        var results: [ReadResult] = []
+        var count = 0
+        var accuracy = EvaluationReport()
+        var latencies: [Double] = []
+        var stageTimes: [String: [Double]] = [:]
+        /// Integer digits read for the first photos, to compare with the peer's.
+        var firstPass: [String?] = []
         var rss: [String: Double] = [:]
         var failure: String?
     }
 
     /// The peer: `tesseract` on each whole photo, digits only, as many at once as we use workers.
-    private func runPeer(on photos: [LabelledPhoto], ours: [ReadResult], ourRate: Double) throws(Failure)
+    private func runPeer(on photos: [LabelledPhoto], ours: [String?], ourRate: Double) throws(Failure)
         -> PeerReport
     {
         let arguments = ["stdout", "--psm", "11", "-c", "tessedit_char_whitelist=0123456789"]
@@ -222,7 +222,7 @@ public struct Benchmark: Sendable {
         let texts = outputs.withLock { $0 }
         let readable = photos.indices.filter { !photos[$0].isUnreadable }
         let peerExact = readable.filter { Self.longestDigitRun(texts[$0]) == photos[$0].integer }.count
-        let ourExact = readable.filter { $0 < ours.count && ours[$0].reading?.integer == photos[$0].integer }.count
+        let ourExact = readable.filter { $0 < ours.count && ours[$0] == photos[$0].integer }.count
         let peerRate = Double(photos.count) / max(seconds, 1e-9)
         return PeerReport(
             command: "tesseract PHOTO " + arguments.joined(separator: " "), photos: photos.count,

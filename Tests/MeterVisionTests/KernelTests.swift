@@ -139,3 +139,56 @@ struct SharpnessTests {
         #expect(Sharpness.edgeRatio(Image(width: 10, height: 10, format: .gray, filledWith: 90)) == nil)
     }
 }
+
+/// The vectorised interior of Sauvola must agree bit for bit with the plain per-pixel rule.
+@Suite struct SauvolaVectorTests {
+    /// The rule written out once, pixel by pixel, with the same Float operations.
+    static func reference(_ image: Image, radius: Int, k: Float = 0.3, minimumContrast: Float = 8)
+        -> (dark: [UInt8], light: [UInt8])
+    {
+        let width = image.width
+        let height = image.height
+        var dark = [UInt8](repeating: 0, count: width * height)
+        var light = dark
+        for y in 0..<height {
+            for x in 0..<width {
+                let x0 = max(0, x - radius), x1 = min(width, x + radius + 1)
+                let y0 = max(0, y - radius), y1 = min(height, y + radius + 1)
+                var sum: UInt32 = 0
+                var square: UInt32 = 0
+                for yy in y0..<y1 {
+                    for xx in x0..<x1 {
+                        let value = UInt32(image.pixels[yy * width + xx])
+                        sum &+= value
+                        square &+= value &* value
+                    }
+                }
+                let n = Float(y1 - y0) * Float(x1 - x0)
+                let mean = Float(sum) / n
+                let variance = Float(square) / n - mean * mean
+                if variance < minimumContrast * minimumContrast { continue }
+                let factor = 1 + k * (variance.squareRoot() / 128 - 1)
+                let value = Float(image.pixels[y * width + x])
+                if value < mean * factor { dark[y * width + x] = 255 }
+                if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
+            }
+        }
+        return (dark, light)
+    }
+
+    @Test(arguments: [(37, 23, 3), (64, 9, 5), (8, 8, 1), (101, 40, 12), (20, 30, 9)])
+    func agreesWithThePerPixelRule(_ width: Int, _ height: Int, _ radius: Int) {
+        var generator = SystemRandomNumberGenerator()
+        // Blobs on noise: both flat and textured windows.
+        let pixels = (0..<(width * height)).map { index -> UInt8 in
+            let x = index % width, y = index / width
+            let base: Int = ((x / 7 + y / 5) % 3 == 0) ? 40 : 200
+            return UInt8(clamping: base + Int.random(in: -12...12, using: &generator))
+        }
+        let image = Image(width: width, height: height, format: .gray, pixels: pixels)
+        let fast = Threshold.sauvolaBothPolarities(image, radius: radius, k: 0.3, minimumContrast: 8)
+        let slow = Self.reference(image, radius: radius)
+        #expect(fast.dark.pixels == slow.dark)
+        #expect(fast.light.pixels == slow.light)
+    }
+}

@@ -233,14 +233,10 @@ public struct Benchmark: Sendable {
 
     /// The longest run of digits in the peer's output: its best guess at the counter.
     static func longestDigitRun(_ text: String) -> String {
-        text.split { !$0.isASCIIDigitCharacter }.map(String.init).max { $0.count < $1.count } ?? ""
+        text.split { !("0"..."9").contains($0) }.map(String.init).max { $0.count < $1.count } ?? ""
     }
 
     private func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
 }
 
 /// Peak resident set size of this process so far, MB (getrusage reports kilobytes on Linux).

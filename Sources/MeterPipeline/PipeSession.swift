@@ -53,7 +53,9 @@ public final class PipeSession: Sendable {
 
     /// A session writing decisions to `state` and result lines to `write`.
     public init(state: MeterState, options: Options, write: @escaping @Sendable (String) -> Void) {
-        recorder = ReadingRecorder(state: state)
+        var recorder = ReadingRecorder(state: state)
+        recorder.language = options.language
+        self.recorder = recorder
         self.options = options
         output = OrderedOutput(window: options.jobs * 2 + 2, write: write)
     }
@@ -92,7 +94,7 @@ public final class PipeSession: Sendable {
             case .endOfInput: return .endOfInput
             case .interrupted: return .interrupted
             case .tooLong(let bytes):
-                submitImmediate(Self.badInput("line of \(bytes) bytes exceeds the limit of \(options.maxLineBytes)"))
+                answer(Self.badInput("line of \(bytes) bytes exceeds the limit of \(options.maxLineBytes)"))
             case .line(let text):
                 if text.allSatisfy(\.isWhitespace) { continue }
                 intake(text)
@@ -105,11 +107,11 @@ public final class PipeSession: Sendable {
         do {
             messages = try options.parser.parse(line)
         } catch {
-            submitImmediate(Self.badInput(error.description))
+            answer(Self.badInput(error.description))
             return
         }
         if messages.isEmpty {
-            submitImmediate(
+            answer(
                 Self.badInput("a receipt, reaction or status update: nothing to answer", code: .notAMessage))
             return
         }
@@ -120,10 +122,8 @@ public final class PipeSession: Sendable {
                 senderRef: message.sender.map { recorder.state.senders.reference(for: $0) }, channel: message.channel,
                 messageID: message.id, receivedAt: message.receivedAt ?? Date())
             if message.photos.isEmpty {
-                var result = ReadResult.rejected(
-                    file: nil, id: message.id, reasons: [Reason(.noImage, "the message has no image")])
-                result.composeReply(in: options.language)
-                submitImmediate(result)
+                answer(ReadResult.rejected(
+                    file: nil, id: message.id, reasons: [Reason(.noImage, "the message has no image")]))
                 continue
             }
             for photo in message.photos {
@@ -133,10 +133,12 @@ public final class PipeSession: Sendable {
         }
     }
 
-    private func submitImmediate(_ result: ReadResult) {
+    /// Answers `result` (nothing to read or record) in the reply language: in `slot`, or in a
+    /// new slot for a line answered at intake.
+    private func answer(_ result: ReadResult, slot: Int? = nil) {
         var answered = result
         answered.composeReply(in: options.language)
-        output.finish(slot: output.reserve(), with: .ready(answered))
+        output.finish(slot: slot ?? output.reserve(), with: .ready(answered))
     }
 
     private static func badInput(_ message: String, code: ReasonCode = .badInput) -> ReadResult {
@@ -151,9 +153,7 @@ public final class PipeSession: Sendable {
         var file: String?
         switch item.photo.source {
         case .refused(let why):
-            var result = ReadResult.rejected(file: nil, id: id, reasons: [Reason(.badInput, why)])
-            result.composeReply(in: options.language)
-            output.finish(slot: item.slot, with: .ready(result))
+            answer(ReadResult.rejected(file: nil, id: id, reasons: [Reason(.badInput, why)]), slot: item.slot)
             return
         case .bytes(let data):
             bytes = data
@@ -162,9 +162,9 @@ public final class PipeSession: Sendable {
             do {
                 bytes = try readPhotoFile(atPath: path, maxBytes: options.settings.decode.maxFileBytes)
             } catch {
-                var result = ReadResult.rejected(file: path, id: id, reasons: [Reason(.decodeError, error.description)])
-                result.composeReply(in: options.language)
-                output.finish(slot: item.slot, with: .ready(result))
+                answer(
+                    ReadResult.rejected(file: path, id: id, reasons: [Reason(.decodeError, error.description)]),
+                    slot: item.slot)
                 return
             }
         }
@@ -174,12 +174,10 @@ public final class PipeSession: Sendable {
                 bytes: bytes, file: file, id: id, name: id ?? "photo", with: reader, debugPictures: nil,
                 keepsAuditCrops: true)
         } catch {
-            var result = ReadResult.rejected(file: file, id: id, reasons: [Reason(.decodeError, "\(error)")])
-            result.composeReply(in: options.language)
-            output.finish(slot: item.slot, with: .ready(result))
+            answer(ReadResult.rejected(file: file, id: id, reasons: [Reason(.decodeError, "\(error)")]), slot: item.slot)
             return
         }
-        output.finish(slot: item.slot, with: .record(outcome, item.intake, recorder, options.language))
+        output.finish(slot: item.slot, with: .record(outcome, item.intake, recorder))
     }
 }
 
@@ -232,7 +230,7 @@ private final class WorkQueue: Sendable {
 private final class OrderedOutput: Sendable {
     enum Completion: Sendable {
         case ready(ReadResult)
-        case record(ReadOutcome, Intake, ReadingRecorder, ReplyLanguage)
+        case record(ReadOutcome, Intake, ReadingRecorder)
     }
 
     private struct State {
@@ -243,6 +241,11 @@ private final class OrderedOutput: Sendable {
     }
 
     private let state = Mutex(State())
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
     private let capacity: DispatchSemaphore
     private let write: @Sendable (String) -> Void
 
@@ -265,8 +268,6 @@ private final class OrderedOutput: Sendable {
     /// Completes a slot and writes every slot that is now next in line. Recording happens
     /// here, under the lock, so decisions are taken in input order, one at a time.
     func finish(slot: Int, with completion: Completion) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         state.withLock { state in
             state.done[slot] = completion
             while let next = state.done.removeValue(forKey: state.nextToWrite) {
@@ -276,7 +277,7 @@ private final class OrderedOutput: Sendable {
                 switch next {
                 case .ready(let ready):
                     result = ready
-                case .record(let outcome, let intake, let recorder, let language):
+                case .record(let outcome, let intake, let recorder):
                     // After a store failure nothing more is answered as if it were recorded.
                     guard state.failure == nil else { continue }
                     do throws(StateError) {
@@ -285,7 +286,6 @@ private final class OrderedOutput: Sendable {
                         state.failure = error
                         continue
                     }
-                    result.composeReply(in: language)
                 }
                 if let data = try? encoder.encode(result) { write(String(decoding: data, as: UTF8.self)) }
             }

@@ -39,6 +39,8 @@ public struct ReadingRecorder: Sendable {
     public let state: MeterState
     /// The rules.
     public var validator = ReadingValidator()
+    /// Language of the reply written with the decision.
+    public var language = ReplyLanguage.de
 
     /// A recorder writing to `state`.
     public init(state: MeterState) {
@@ -68,7 +70,7 @@ public struct ReadingRecorder: Sendable {
         } catch {
             throw .store(error)
         }
-        result.apply(decision)
+        result.apply(decision, language: language)
         return result
     }
 
@@ -81,13 +83,13 @@ public struct ReadingRecorder: Sendable {
 
 extension ReadResult {
     /// Takes over the store's decision: status, reasons, meter, unit and the reply.
-    mutating func apply(_ decision: StoredDecision) {
+    mutating func apply(_ decision: StoredDecision, language: ReplyLanguage) {
         readingID = decision.readingID
         status = decision.status
         reasons = decision.reasons
         meter = decision.meterNumber
         if let unit = decision.meter?.unit { reading?.unit = unit }
         recordedValue = decision.value
-        composeReply(in: ReplyLanguage(rawValue: reply.lang) ?? .de)
+        composeReply(in: language)
     }
 }

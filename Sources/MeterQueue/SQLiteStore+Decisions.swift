@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import MeterReading
 
@@ -164,8 +164,8 @@ extension SQLiteStore {
     }
 }
 
-/// ISO 8601 in UTC with seconds, as billing importers expect.
-func isoTimestamp(_ date: Date) -> String {
+/// ISO 8601 in UTC with seconds, as billing importers expect (and listings show).
+public func isoTimestamp(_ date: Date) -> String {
     date.formatted(.iso8601)
 }
 

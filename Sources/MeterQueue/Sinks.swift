@@ -159,11 +159,16 @@ final class CSVSink: DeliverySink {
             record.readAt, record.receivedAt, record.reason, record.status, decimal(String(record.confidence)),
             record.channel ?? "", record.messageID ?? "", record.senderRef ?? "", record.imageSHA256,
         ]
-        let line = fields.map(Self.quoted).joined(separator: ";") + "\n"
+        let line = fields.map(CSVField.quoted).joined(separator: ";") + "\n"
         return file.append(line).map(DeliveryOutcome.retry) ?? .delivered
     }
+}
 
-    static func quoted(_ field: String) -> String {
+/// Fields of `;`-separated files (German spreadsheets, billing imports).
+public enum CSVField {
+    /// `field` as written in a `;`-separated file: quoted, with quotes doubled, when it holds
+    /// a separator, a quote or a line break.
+    public static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

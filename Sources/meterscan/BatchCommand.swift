@@ -57,7 +57,9 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         Interruption.install()
         let meterState = try state.open()
-        let recorder = ReadingRecorder(state: meterState)
+        var configured = ReadingRecorder(state: meterState)
+        configured.language = lang.language
+        let recorder = configured
         let entries = InputFiles(paths: paths).entries()
         var runner = ReadRunner(jobs: engine.jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         runner.keepsAuditCrops = true
@@ -73,7 +75,6 @@ struct BatchCommand: ParsableCommand {
         let tally = Mutex(RunTally())
         let failure = Mutex<StateError?>(nil)
         let meter = self.meter
-        let lang = self.lang.language
         do {
             try runner.run(entries, engine: engine.configuration) { outcome in
                 defer { progress?.advance() }
@@ -92,7 +93,6 @@ struct BatchCommand: ParsableCommand {
                     stopSignal.raise()
                     return
                 }
-                result.composeReply(in: lang)
                 tally.withLock { $0.count(result) }
                 sink.write(result)
             }

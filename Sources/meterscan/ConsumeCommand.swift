@@ -46,10 +46,7 @@ struct ConsumeCommand: ParsableCommand {
     }
 
     func run() throws {
-        // A sink command that exits early must not kill us with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
         Interruption.install()
-        let interrupted = Interruption.self
         let meterState = try state.open()
         let destination: any DeliverySink
         do {
@@ -63,14 +60,14 @@ struct ConsumeCommand: ParsableCommand {
         consumer.maxDeliveries = maxDeliveries
         let summary = try withStore { () throws(StoreError) in
             try consumer.run(
-                store: meterState.store, sink: destination, once: once, shouldStop: { interrupted.isSet },
+                store: meterState.store, sink: destination, once: once, shouldStop: { Interruption.isSet },
                 log: { printError("meterscan: \($0)") })
         }
         let counts = try withStore { () throws(StoreError) in try meterState.store.queueCounts() }
         printError(
             "delivered \(summary.delivered), retrying \(summary.retried), dead-lettered \(summary.deadLettered); "
                 + "queue: \(counts.pending) pending, \(counts.delivered) delivered, \(counts.dead) dead")
-        if interrupted.isSet { throw ExitCode(130) }
+        if Interruption.isSet { throw ExitCode(130) }
         if once && (counts.pending > 0 || summary.deadLettered > 0) { throw ExitCode(1) }
     }
 }

@@ -76,7 +76,7 @@ struct MetersCommand: ParsableCommand {
                         meter.number, meter.medium?.rawValue ?? "-", meter.unit ?? "-", meter.obis ?? "-",
                         MeterListing.layout(meter), meter.maxPerDay.map { String($0) } ?? "-",
                         meter.reference?.value.description ?? "-",
-                        meter.reference.map { isoDate($0.readAt) } ?? "-", String(meter.senders.count),
+                        meter.reference.map { isoTimestamp($0.readAt) } ?? "-", String(meter.senders.count),
                     ])
                 }
                 print(table(rows))
@@ -112,7 +112,7 @@ struct MetersCommand: ParsableCommand {
             print("digits     \(MeterListing.layout(meter))   max per day \(meter.maxPerDay.map { String($0) } ?? "-")")
             print("senders    \(meter.senders.count) registered")
             if let reference = meter.reference {
-                print("reference  \(reference.value) at \(isoDate(reference.readAt)) (\(reference.readingID ?? "imported"))")
+                print("reference  \(reference.value) at \(isoTimestamp(reference.readAt)) (\(reference.readingID ?? "imported"))")
             } else {
                 print("reference  none yet")
             }
@@ -121,7 +121,7 @@ struct MetersCommand: ParsableCommand {
             var rows = [["reading", "received", "status", "value", "reasons"]]
             for reading in readings {
                 rows.append([
-                    reading.readingID, isoDate(reading.receivedAt),
+                    reading.readingID, isoTimestamp(reading.receivedAt),
                     reading.status.rawValue + (reading.reviewState.map { " (\($0))" } ?? ""),
                     reading.value ?? "-", reading.reasons.map(\.code.rawValue).joined(separator: ","),
                 ])
@@ -158,7 +158,7 @@ struct MeterListing: Encodable {
         fraction_digits = meter.fractionDigits
         max_per_day = meter.maxPerDay
         reference_value = meter.reference?.value.description
-        reference_read_at = meter.reference.map { isoDate($0.readAt) }
+        reference_read_at = meter.reference.map { isoTimestamp($0.readAt) }
         senders = meter.senders.count
     }
 

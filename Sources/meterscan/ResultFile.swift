@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeterPipeline
+import MeterQueue
 import MeterReading
 
 /// Where result records go: stdout (flushed per line), or a file written under a temporary
@@ -65,9 +66,6 @@ final class ResultFile: @unchecked Sendable {
             result.meter ?? "", String(result.confidence), result.reasons.map(\.code.rawValue).joined(separator: ","),
             result.readingID ?? "", result.reply.text,
         ]
-        return fields.map { field in
-            field.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ";")
+        return fields.map(CSVField.quoted).joined(separator: ";")
     }
 }

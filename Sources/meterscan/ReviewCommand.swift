@@ -32,7 +32,7 @@ struct ReviewCommand: ParsableCommand {
                 var rows = [["reading", "received", "meter", "value", "conf", "reasons"]]
                 for record in open {
                     rows.append([
-                        record.readingID, isoDate(record.receivedAt), record.meterNumber ?? "?", record.value ?? "-",
+                        record.readingID, isoTimestamp(record.receivedAt), record.meterNumber ?? "?", record.value ?? "-",
                         String(format: "%.2f", record.confidence),
                         record.reasons.map(\.code.rawValue).joined(separator: ","),
                     ])
@@ -63,7 +63,7 @@ struct ReviewCommand: ParsableCommand {
             print("status     \(record.status.rawValue)\(record.reviewState.map { " (review: \($0))" } ?? "")")
             print("meter      \(record.meterNumber ?? "unknown")")
             print("value      \(record.value ?? "-")   confidence \(String(format: "%.3f", record.confidence))")
-            print("received   \(isoDate(record.receivedAt))   decided \(isoDate(record.decidedAt))")
+            print("received   \(isoTimestamp(record.receivedAt))   decided \(isoTimestamp(record.decidedAt))")
             if let channel = record.channel { print("channel    \(channel)   message \(record.messageID ?? "-")") }
             if let source = record.source { print("photo      \(source)") }
             print("sha256     \(record.imageSHA256)")

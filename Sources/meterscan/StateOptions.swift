@@ -26,6 +26,3 @@ func withStore<T>(_ body: () throws(StoreError) -> T) throws -> T {
         throw ExitCode(error.exitCode)
     }
 }
-
-/// Dates in listings: ISO 8601, UTC.
-func isoDate(_ date: Date) -> String { date.formatted(.iso8601) }

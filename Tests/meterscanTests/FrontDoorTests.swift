@@ -1,31 +1,6 @@
 import Foundation
 import Testing
 
-/// A scratch folder for one test, removed afterwards.
-private final class Folder {
-    let path = NSTemporaryDirectory() + "meterscan-doors-\(UUID().uuidString)"
-    var state: String { path + "/state" }
-
-    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func make(_ name: String) throws -> String {
-        let folder = path + "/" + name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    /// Every byte under the folder, for privacy checks (the database included).
-    func allBytes() throws -> Data {
-        var all = Data()
-        let walker = FileManager.default.enumerator(atPath: path)
-        while let name = walker?.nextObject() as? String {
-            if let data = FileManager.default.contents(atPath: path + "/" + name) { all.append(data) }
-        }
-        return all
-    }
-}
-
 private func objects(_ outcome: CommandLineRunner.Outcome) throws -> [[String: Any]] {
     try outcome.lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
 }
@@ -39,7 +14,7 @@ private let photos = ReadCommandTests.samples + "/photos"
 @Suite("batch and pipe, run as a user runs them")
 struct FrontDoorTests {
     @Test func batchOverAFolderIsResumableAndSummarised() async throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder()
         let input = try folder.make("in")
         // Good photos, an unreadable one (motion blur), a damaged and a non-photo file.
         for name in ["0003.jpg", "0004.jpg", "0008.jpg"] {
@@ -81,7 +56,7 @@ struct FrontDoorTests {
     }
 
     @Test func pipeAnswersEveryShapeAndGarbageOneLineEach() async throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder()
         let media = try folder.make("media")
         let signal = try folder.make("signal")
         try FileManager.default.copyItem(atPath: photos + "/0004.jpg", toPath: media + "/own.jpg")
@@ -135,7 +110,7 @@ struct FrontDoorTests {
     }
 
     @Test func pipeStopsReadingOnSIGTERMAndExits130() async throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder()
         let process = Process()
         process.executableURL = CommandLineRunner.executable
         process.arguments = ["pipe", "--state", folder.state, "--lang", "en"]
@@ -156,7 +131,7 @@ struct FrontDoorTests {
     }
 
     @Test func purgeDeletesAuditCropsPastRetentionOnly() async throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder()
         let input = try folder.make("in")
         try FileManager.default.copyItem(atPath: photos + "/0004.jpg", toPath: input + "/0004.jpg")
         _ = try await CommandLineRunner.run(["batch", "--state", folder.state, "--quiet", input])
@@ -174,7 +149,7 @@ struct FrontDoorTests {
     }
 
     @Test func batchInterruptedByCtrlCDrainsSummarisesAndExits130() async throws {
-        let folder = try Folder()
+        let folder = try ScratchFolder()
         let process = Process()
         process.executableURL = CommandLineRunner.executable
         process.arguments = ["batch", "--state", folder.state, "--jobs", "1", photos]

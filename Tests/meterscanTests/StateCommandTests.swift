@@ -1,21 +1,6 @@
 import Foundation
 import Testing
 
-/// A scratch folder for one test, removed afterwards.
-private final class Scratch {
-    let path = NSTemporaryDirectory() + "meterscan-cli-\(UUID().uuidString)"
-    var state: String { path + "/state" }
-
-    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = path + "/" + name
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-}
-
 private func json(_ line: String) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
 }
@@ -25,7 +10,7 @@ struct StateCommandTests {
     static let photos = ReadCommandTests.samples + "/photos"
 
     @Test func registryReadingReviewAndDeliveryWorkTogether() async throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchFolder()
         let registry = try scratch.write(
             "meters.csv",
             """
@@ -83,7 +68,7 @@ struct StateCommandTests {
     }
 
     @Test func aBadRegistryFileImportsNothingAndNamesEveryLine() async throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchFolder()
         let registry = try scratch.write("meters.csv", "meter_number,integer_digits\n1,5\n2,many\n,5\n")
         let outcome = try await CommandLineRunner.run(["meters", "import", "--state", scratch.state, registry])
         #expect(outcome.status == 1)
@@ -94,7 +79,7 @@ struct StateCommandTests {
     }
 
     @Test func aCorruptDatabaseIsExitTwoWithAMessage() async throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchFolder()
         try FileManager.default.createDirectory(atPath: scratch.state, withIntermediateDirectories: true)
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             .write(to: URL(fileURLWithPath: scratch.state + "/meterscan.sqlite"))
@@ -104,7 +89,7 @@ struct StateCommandTests {
     }
 
     @Test func aStateDirectoryThatCannotBeCreatedIsExitTwo() async throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchFolder()
         let blocker = try scratch.write("file", "not a directory")
         let outcome = try await CommandLineRunner.run(["read", "--state", blocker + "/state", Self.photos + "/0004.jpg"])
         #expect(outcome.status == 2)
@@ -113,7 +98,7 @@ struct StateCommandTests {
     }
 
     @Test func consumeRefusesAnUnknownSink() async throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchFolder()
         let outcome = try await CommandLineRunner.run(["consume", "--state", scratch.state, "--sink", "ftp://x"])
         #expect(outcome.status == 64)
     }

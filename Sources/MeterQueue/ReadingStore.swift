@@ -100,6 +100,8 @@ public struct ReadingRecord: Sendable, Hashable, Codable {
     public var channel: String?
     /// The gateway's message id.
     public var messageID: String?
+    /// Keyed hash of the sender, if the photo came from a messenger.
+    public var senderRef: String?
     /// Per-digit evidence as JSON.
     public var evidenceJSON: String
 }
@@ -159,8 +161,8 @@ public struct ImportSummary: Sendable, Hashable {
     }
 }
 
-/// The registry, history, results and outbox behind one interface (SQLite now; the
-/// PostgreSQL store of the scale-out issue implements the same protocol).
+/// The registry, history, results and outbox behind one interface: `SQLiteStore` embedded,
+/// `PostgresStore` (module MeterQueuePostgres) for several workers on one database.
 public protocol ReadingStore: Sendable {
     /// Adds or updates meters, all or nothing.
     func importMeters(_ meters: [Meter]) throws(StoreError) -> ImportSummary

@@ -3,89 +3,122 @@ import GRDB
 public import MeterReading
 
 extension SQLiteStore {
+    /// Adds or updates meters, all or nothing.
+    public func importMeters(_ meters: [Meter]) throws(StoreError) -> ImportSummary {
+        try transaction { try SQLiteTransaction(db: $0).importMeters(meters) }
+    }
+
+    /// Every meter, ordered by number.
+    public func meters() throws(StoreError) -> [Meter] {
+        try read { db in
+            let numbers = try String.fetchAll(db, sql: "SELECT number FROM meters ORDER BY number")
+            let steps = SQLiteTransaction(db: db)
+            return try numbers.compactMap { try steps.meter(number: $0, lock: false) }
+        }
+    }
+
+    /// One meter, or nil.
+    public func meter(number: String) throws(StoreError) -> Meter? {
+        try read { try SQLiteTransaction(db: $0).meter(number: number, lock: false) }
+    }
+
     /// Identifies the meter, validates and records the decision, and enqueues accepted
     /// readings, all in one transaction.
     public func decide(_ request: DecisionRequest, validator: ReadingValidator) throws(StoreError)
         -> StoredDecision
     {
-        try transaction { db in
-            let (number, meter) = try Self.identify(request, db)
-            let meterKey = number ?? ""
-            if let existing = try Row.fetchOne(
-                db, sql: "SELECT * FROM readings WHERE image_sha256 = ? AND meter_key = ?",
-                arguments: [request.imageSHA256, meterKey])
-            {
-                let record = try Self.record(existing)
-                return StoredDecision(
-                    readingID: record.readingID, status: record.status,
-                    reasons: record.reasons
-                        + [Reason(.duplicatePhoto, "this photo was received before; its decision stands")],
-                    meter: meter, meterNumber: number, value: record.value, isRepeat: true, enqueued: [])
-            }
-            let pending = try meter.map { try Self.pendingReadings(of: $0.number, db) } ?? []
-            let context = ValidationContext(
-                meter: meter, pending: pending, sender: request.senderRef, readAt: request.receivedAt,
-                imageSHA256: request.imageSHA256)
-            let verdict = validator.validate(request.recognized, in: context)
-            let readingID = ReadingID.make()
-            let fractionDigits = meter?.fractionDigits ?? request.recognized.fraction?.count ?? 0
-            let value = verdict.value?.formatted(fractionDigits: fractionDigits)
-            let now = Date()
+        try transaction { try SQLiteTransaction(db: $0).decide(request, validator: validator) }
+    }
+
+    /// Applies a clerk's decision to a reading in review (see `StoreTransaction.resolve`).
+    public func resolve(id: String, action: ClerkAction, meterNumber: String? = nil, at date: Date)
+        throws(StoreError) -> ReadingRecord
+    {
+        try transaction { try SQLiteTransaction(db: $0).resolve(id: id, action: action, meterNumber: meterNumber, at: date) }
+    }
+
+    /// One reading by id or by a unique prefix of it.
+    public func reading(id: String) throws(StoreError) -> ReadingRecord? {
+        try read { try SQLiteTransaction(db: $0).reading(idOrPrefix: id) }
+    }
+}
+
+/// The store's table steps in SQLite's SQL, inside one GRDB transaction. Meter locks are
+/// no-ops: every write transaction is IMMEDIATE and so already holds the database's write lock.
+struct SQLiteTransaction: StoreTransaction {
+    let db: Database
+
+    func meter(number: String, lock: Bool) throws -> Meter? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM meters WHERE number = ?", arguments: [number])
+        else { return nil }
+        let senders = try String.fetchAll(
+            db, sql: "SELECT sender_ref FROM meter_senders WHERE meter_number = ? ORDER BY sender_ref",
+            arguments: [number])
+        var reference: ConfirmedReading?
+        if let text: String = row["reference_value"], let value = MeterValue(parsing: text),
+            let readAt: Date = row["reference_read_at"]
+        {
+            reference = ConfirmedReading(value: value, readAt: readAt, readingID: row["reference_reading_id"])
+        }
+        return Meter(
+            number: row["number"], medium: (row["medium"] as String?).flatMap(Medium.init(rawValue:)),
+            unit: row["unit"], obis: row["obis"], integerDigits: row["integer_digits"],
+            fractionDigits: row["fraction_digits"], maxPerDay: row["max_per_day"], senders: senders,
+            reference: reference)
+    }
+
+    func meterNumbers(ofSender senderRef: String) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT meter_number FROM meter_senders WHERE sender_ref = ?", arguments: [senderRef])
+    }
+
+    func upsertMeter(_ meter: Meter, at date: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO meters (number, medium, unit, obis, integer_digits, fraction_digits, max_per_day, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (number) DO UPDATE SET medium = excluded.medium, unit = excluded.unit,
+                    obis = excluded.obis, integer_digits = excluded.integer_digits,
+                    fraction_digits = excluded.fraction_digits, max_per_day = excluded.max_per_day,
+                    updated_at = excluded.updated_at
+                """,
+            arguments: [
+                meter.number, meter.medium?.rawValue, meter.unit, meter.obis, meter.integerDigits,
+                meter.fractionDigits, meter.maxPerDay, date,
+            ])
+    }
+
+    func replaceSenders(_ senders: Set<String>, ofMeter number: String) throws {
+        try db.execute(sql: "DELETE FROM meter_senders WHERE meter_number = ?", arguments: [number])
+        for sender in senders {
             try db.execute(
-                sql: """
-                    INSERT INTO readings (reading_id, image_sha256, meter_key, meter_number, status, review_state,
-                        awaits_confirmation, value, integer_digits, fraction_digits, confidence, reasons, evidence,
-                        received_at, decided_at, channel, message_id, sender_ref, source, audit_path)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    readingID, request.imageSHA256, meterKey, number, verdict.status.rawValue,
-                    verdict.status == .review ? "open" : nil, verdict.awaitsConfirmation, value,
-                    request.recognized.integer, request.recognized.fraction, request.confidence,
-                    try Self.json(verdict.reasons), request.evidenceJSON, request.receivedAt, now,
-                    request.channel, request.messageID, request.senderRef, request.source, request.auditPath,
-                ])
-            var enqueued: [String] = []
-            if verdict.status == .accepted, let meter {
-                for confirmed in verdict.confirms {
-                    try Self.markConfirmed(confirmed.readingID, by: readingID, at: now, db)
-                    try Self.enqueue(confirmed.readingID, meter: meter, status: "accepted", at: now, db)
-                    enqueued.append(confirmed.readingID)
-                }
-                try Self.enqueue(readingID, meter: meter, status: "accepted", at: now, db)
-                enqueued.append(readingID)
-                if verdict.becomesReference, let readingValue = verdict.value {
-                    try Self.moveReference(
-                        to: ConfirmedReading(value: readingValue, readAt: request.receivedAt, readingID: readingID),
-                        of: meter, db)
-                }
-            }
-            return StoredDecision(
-                readingID: readingID, status: verdict.status, reasons: verdict.reasons, meter: meter,
-                meterNumber: number, value: value, isRepeat: false, enqueued: enqueued)
+                sql: "INSERT INTO meter_senders (meter_number, sender_ref) VALUES (?, ?)", arguments: [number, sender])
         }
     }
 
-    /// The meter a photo shows: the number given with it; else a registered meter number in
-    /// the caption; else the sender's meter when the sender has registered exactly one.
-    static func identify(_ request: DecisionRequest, _ db: Database) throws -> (String?, Meter?) {
-        if let given = request.meterNumber?.trimmingCharacters(in: .whitespaces), !given.isEmpty {
-            return (given, try meter(number: given, db))
-        }
-        if let caption = request.caption {
-            for token in MeterNumberTokens.candidates(in: caption) {
-                if let meter = try meter(number: token, db) { return (meter.number, meter) }
-            }
-        }
-        if let sender = request.senderRef {
-            let numbers = try String.fetchAll(
-                db, sql: "SELECT meter_number FROM meter_senders WHERE sender_ref = ?", arguments: [sender])
-            if numbers.count == 1, let meter = try meter(number: numbers[0], db) { return (meter.number, meter) }
-        }
-        return (nil, nil)
+    func setReference(_ reference: ConfirmedReading, ofMeter number: String) throws {
+        try db.execute(
+            sql: "UPDATE meters SET reference_value = ?, reference_read_at = ?, reference_reading_id = ? WHERE number = ?",
+            arguments: [reference.value.description, reference.readAt, reference.readingID, number])
     }
 
-    static func pendingReadings(of meter: String, _ db: Database) throws -> [PendingReading] {
+    func reading(imageSHA256: String, meterKey: String) throws -> ReadingRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM readings WHERE image_sha256 = ? AND meter_key = ?",
+            arguments: [imageSHA256, meterKey]
+        ).map(Self.record)
+    }
+
+    func reading(idOrPrefix id: String) throws -> ReadingRecord? {
+        let wanted = id.lowercased()
+        guard !wanted.isEmpty else { return nil }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM readings WHERE reading_id = ? OR reading_id LIKE ? ESCAPE '\\' LIMIT 3",
+            arguments: [wanted, likePrefix(wanted)])
+        return try uniqueMatch(rows.map(Self.record), for: id)
+    }
+
+    func pendingReadings(ofMeter number: String) throws -> [PendingReading] {
         try Row.fetchAll(
             db,
             sql: """
@@ -93,88 +126,78 @@ extension SQLiteStore {
                 WHERE meter_number = ? AND awaits_confirmation AND review_state = 'open'
                 ORDER BY received_at
                 """,
-            arguments: [meter]
+            arguments: [number]
         ).compactMap { row in
             guard let text: String = row["value"], let value = MeterValue(parsing: text) else { return nil }
             return PendingReading(
-                readingID: row["reading_id"], value: value, readAt: row["received_at"],
-                imageSHA256: row["image_sha256"])
+                readingID: row["reading_id"], value: value, readAt: row["received_at"], imageSHA256: row["image_sha256"])
         }
     }
 
-    static func markConfirmed(_ readingID: String, by confirming: String, at date: Date, _ db: Database) throws {
-        var reasons = try reasons(of: readingID, db)
-        reasons.append(Reason(.confirmedByNewerReading, "confirmed by the newer reading \(confirming)"))
+    func insert(_ reading: NewReading) throws {
         try db.execute(
             sql: """
-                UPDATE readings SET status = 'accepted', review_state = 'confirmed', awaits_confirmation = 0,
-                    reasons = ?, decided_at = ? WHERE reading_id = ?
+                INSERT INTO readings (reading_id, image_sha256, meter_key, meter_number, status, review_state,
+                    awaits_confirmation, value, integer_digits, fraction_digits, confidence, reasons, evidence,
+                    received_at, decided_at, channel, message_id, sender_ref, source, audit_path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [try json(reasons), date, readingID])
+            arguments: [
+                reading.readingID, reading.imageSHA256, reading.meterKey, reading.meterNumber, reading.status.rawValue,
+                reading.status == .review ? "open" : nil, reading.awaitsConfirmation, reading.value,
+                reading.integerDigits, reading.fractionDigits, reading.confidence, reading.reasonsJSON,
+                reading.evidenceJSON, reading.receivedAt, reading.decidedAt, reading.channel, reading.messageID,
+                reading.senderRef, reading.source, reading.auditPath,
+            ])
     }
 
-    /// Makes `reference` the meter's reference unless the meter already has a newer one.
-    static func moveReference(to reference: ConfirmedReading, of meter: Meter, _ db: Database) throws {
-        if let current = try Self.meter(number: meter.number, db)?.reference, current.readAt > reference.readAt {
-            return
-        }
-        try setReference(reference, meter: meter.number, db)
+    func update(
+        readingID: String, status: ReadingStatus, reviewState: String?, meterNumber: String?, value: String?,
+        reasons: [Reason], at date: Date
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE readings SET status = ?, review_state = ?, awaits_confirmation = 0,
+                    meter_number = COALESCE(?, meter_number), value = COALESCE(?, value), reasons = ?, decided_at = ?
+                WHERE reading_id = ?
+                """,
+            arguments: [status.rawValue, reviewState, meterNumber, value, try storeJSON(reasons), date, readingID])
     }
 
-    /// Writes the outbox message for an accepted reading (idempotent per reading id).
-    static func enqueue(_ readingID: String, meter: Meter, status: String, at date: Date, _ db: Database) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM readings WHERE reading_id = ?", arguments: [readingID])
-        else { return }
-        let receivedAt: Date = row["received_at"]
-        let record = DeliveryRecord(
-            readingID: readingID, meterNumber: meter.number, obis: meter.obis, value: row["value"] ?? "",
-            unit: meter.unit, readAt: isoTimestamp(receivedAt), receivedAt: isoTimestamp(receivedAt),
-            reason: "customer_self_reading", status: status, confidence: row["confidence"],
-            channel: row["channel"], messageID: row["message_id"], senderRef: row["sender_ref"],
-            imageSHA256: row["image_sha256"])
+    func enqueue(readingID: String, meterNumber: String, payload: String, at date: Date) throws {
         try db.execute(
             sql: """
                 INSERT INTO outbox (reading_id, meter_number, payload, visible_at, created_at)
                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (reading_id) DO NOTHING
                 """,
-            arguments: [readingID, meter.number, try json(record), date, date])
-    }
-
-    static func reasons(of readingID: String, _ db: Database) throws -> [Reason] {
-        let text = try String.fetchOne(db, sql: "SELECT reasons FROM readings WHERE reading_id = ?", arguments: [readingID])
-        return try JSONDecoder().decode([Reason].self, from: Data((text ?? "[]").utf8))
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+            arguments: [readingID, meterNumber, payload, date, date])
     }
 
     static func record(_ row: Row) throws -> ReadingRecord {
         ReadingRecord(
-            readingID: row["reading_id"],
-            status: ReadingStatus(rawValue: row["status"]) ?? .review,
+            readingID: row["reading_id"], status: ReadingStatus(rawValue: row["status"]) ?? .review,
             reviewState: row["review_state"], meterNumber: row["meter_number"], value: row["value"],
-            confidence: row["confidence"],
-            reasons: try JSONDecoder().decode([Reason].self, from: Data((row["reasons"] as String).utf8)),
-            receivedAt: row["received_at"], decidedAt: row["decided_at"], imageSHA256: row["image_sha256"],
-            source: row["source"], auditPath: row["audit_path"], channel: row["channel"],
-            messageID: row["message_id"], evidenceJSON: row["evidence"])
+            confidence: row["confidence"], reasons: try decodeReasons(row["reasons"]), receivedAt: row["received_at"],
+            decidedAt: row["decided_at"], imageSHA256: row["image_sha256"], source: row["source"],
+            auditPath: row["audit_path"], channel: row["channel"], messageID: row["message_id"],
+            senderRef: row["sender_ref"], evidenceJSON: row["evidence"])
     }
 }
 
-/// ISO 8601 in UTC with seconds, as billing importers expect (and listings show).
-public func isoTimestamp(_ date: Date) -> String {
-    date.formatted(.iso8601)
+/// A LIKE pattern matching strings that start with `text` (with `\` as the escape character).
+package func likePrefix(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+        if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+        escaped.append(character)
+    }
+    return escaped + "%"
 }
 
-/// Meter-number-like tokens in free text (a caption such as "Zähler 12345678, Stand vom 1.3.").
-enum MeterNumberTokens {
-    /// Runs of letters, digits and '-' with at least four digits, in order of appearance.
-    static func candidates(in text: String) -> [String] {
-        text.split { !($0.isLetter || $0.isNumber || $0 == "-") }
-            .map(String.init)
-            .filter { $0.count(where: \.isNumber) >= 4 }
-    }
+/// The one reading an id or id prefix names: an exact match wins; several prefix matches are
+/// an error a person can fix by giving more of the id.
+package func uniqueMatch(_ records: [ReadingRecord], for id: String) throws -> ReadingRecord? {
+    if let exact = records.first(where: { $0.readingID == id.lowercased() }) { return exact }
+    if records.count > 1 { throw StoreError.invalid("\(id) matches more than one reading; give more of the id") }
+    return records.first
 }

@@ -8,7 +8,7 @@ extension SQLiteStore {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM readings WHERE review_state = 'open' ORDER BY received_at, reading_id"
-            ).map(Self.record)
+            ).map(SQLiteTransaction.record)
         }
     }
 
@@ -27,97 +27,8 @@ extension SQLiteStore {
                 db,
                 sql: "SELECT * FROM readings WHERE meter_number = ? ORDER BY received_at DESC, reading_id DESC LIMIT ?",
                 arguments: [number, limit]
-            ).map(Self.record)
+            ).map(SQLiteTransaction.record)
         }
-    }
-
-    /// One reading by id or by a unique prefix of it.
-    public func reading(id: String) throws(StoreError) -> ReadingRecord? {
-        try read { db in try Self.findReading(id, db).map(Self.record) }
-    }
-
-    /// Applies a clerk's decision to a reading in review. Accepting or correcting needs a
-    /// registered meter (`meterNumber` assigns one to a photo that had none), enqueues the
-    /// reading and makes it the reference unless a newer one exists.
-    public func resolve(id: String, action: ClerkAction, meterNumber: String? = nil, at date: Date)
-        throws(StoreError) -> ReadingRecord
-    {
-        try transaction { db in
-            guard let row = try Self.findReading(id, db) else { throw StoreError.invalid("no reading \(id)") }
-            let record = try Self.record(row)
-            guard record.reviewState == "open" else {
-                throw StoreError.invalid(
-                    "reading \(record.readingID) is not waiting for review (it is \(record.status.rawValue))")
-            }
-            var reasons = record.reasons
-            switch action {
-            case .reject:
-                reasons.append(Reason(.clerkDecision, "rejected by a clerk"))
-                try db.execute(
-                    sql: """
-                        UPDATE readings SET status = 'rejected', review_state = 'rejected', awaits_confirmation = 0,
-                            reasons = ?, decided_at = ? WHERE reading_id = ?
-                        """,
-                    arguments: [try Self.json(reasons), date, record.readingID])
-            case .accept, .correct:
-                guard let number = meterNumber ?? record.meterNumber,
-                    let meter = try Self.meter(number: number, db)
-                else {
-                    throw StoreError.invalid(
-                        "reading \(record.readingID) has no registered meter; give one with --meter")
-                }
-                let value: MeterValue
-                let state: String
-                if case .correct(let corrected) = action {
-                    value = corrected
-                    state = "corrected"
-                    reasons.append(Reason(.clerkDecision, "corrected by a clerk to \(corrected)"))
-                } else {
-                    guard let text = record.value, let read = MeterValue(parsing: text) else {
-                        throw StoreError.invalid(
-                            "reading \(record.readingID) has unreadable digits; use `review correct` with the value")
-                    }
-                    value = read
-                    state = "accepted"
-                    reasons.append(Reason(.clerkDecision, "accepted by a clerk"))
-                }
-                let formatted = value.formatted(fractionDigits: meter.fractionDigits ?? 0)
-                try db.execute(
-                    sql: """
-                        UPDATE readings SET status = 'accepted', review_state = ?, awaits_confirmation = 0,
-                            meter_number = ?, value = ?, reasons = ?, decided_at = ? WHERE reading_id = ?
-                        """,
-                    arguments: [state, meter.number, formatted, try Self.json(reasons), date, record.readingID])
-                try Self.enqueue(record.readingID, meter: meter, status: state, at: date, db)
-                try Self.moveReference(
-                    to: ConfirmedReading(value: value, readAt: record.receivedAt, readingID: record.readingID),
-                    of: meter, db)
-            }
-            guard let updated = try Self.findReading(record.readingID, db) else {
-                throw StoreError.invalid("reading \(record.readingID) vanished")
-            }
-            return try Self.record(updated)
-        }
-    }
-
-    static func findReading(_ id: String, _ db: Database) throws -> Row? {
-        let trimmed = id.lowercased()
-        guard !trimmed.isEmpty else { return nil }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM readings WHERE reading_id = ? OR reading_id LIKE ? ESCAPE '\\' LIMIT 3",
-            arguments: [trimmed, Self.likePrefix(trimmed)])
-        if let exact = rows.first(where: { ($0["reading_id"] as String) == trimmed }) { return exact }
-        if rows.count > 1 { throw StoreError.invalid("\(id) matches more than one reading; give more of the id") }
-        return rows.first
-    }
-
-    private static func likePrefix(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped + "%"
     }
 }
 

@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C leaves: the only place that calls libjpeg/libpng (setjmp lives here).
@@ -56,6 +57,15 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The same store on PostgreSQL, for several workers on one database (issue 9).
+        .target(
+            name: "MeterQueuePostgres",
+            dependencies: [
+                "MeterQueue", "MeterReading",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "MeterPipeline",
             dependencies: [
@@ -67,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "meterscan",
             dependencies: [
-                "MeterPipeline", "MeterQueue", "MeterReading",
+                "MeterPipeline", "MeterQueue", "MeterQueuePostgres", "MeterReading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -83,7 +93,7 @@ let package = Package(
         .testTarget(name: "MeterReadingTests", dependencies: ["MeterReading"], swiftSettings: strictSwift),
         .testTarget(
             name: "MeterQueueTests",
-            dependencies: ["MeterQueue", "MeterReading"],
+            dependencies: ["MeterQueue", "MeterQueuePostgres", "MeterReading"],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -104,6 +104,31 @@ public struct ReadingRecord: Sendable, Hashable, Codable {
     public var senderRef: String?
     /// Per-digit evidence as JSON.
     public var evidenceJSON: String
+
+    /// A record as a store backend reads it from its table.
+    package init(
+        readingID: String, status: ReadingStatus, reviewState: String?, meterNumber: String?, value: String?,
+        confidence: Double, reasons: [Reason], receivedAt: Date, decidedAt: Date, imageSHA256: String,
+        source: String?, auditPath: String?, channel: String?, messageID: String?, senderRef: String?,
+        evidenceJSON: String
+    ) {
+        self.readingID = readingID
+        self.status = status
+        self.reviewState = reviewState
+        self.meterNumber = meterNumber
+        self.value = value
+        self.confidence = confidence
+        self.reasons = reasons
+        self.receivedAt = receivedAt
+        self.decidedAt = decidedAt
+        self.imageSHA256 = imageSHA256
+        self.source = source
+        self.auditPath = auditPath
+        self.channel = channel
+        self.messageID = messageID
+        self.senderRef = senderRef
+        self.evidenceJSON = evidenceJSON
+    }
 }
 
 /// What a clerk decides about a reading in review.
@@ -128,6 +153,15 @@ public struct OutboxMessage: Sendable, Hashable {
     public var payload: String
     /// Deliveries tried so far, including this one.
     public var deliveryCount: Int
+
+    /// A message as a store backend reads it from its outbox.
+    package init(sequence: Int64, readingID: String, meterNumber: String, payload: String, deliveryCount: Int) {
+        self.sequence = sequence
+        self.readingID = readingID
+        self.meterNumber = meterNumber
+        self.payload = payload
+        self.deliveryCount = deliveryCount
+    }
 }
 
 /// Queue counts by state, for `consume` and status output.
@@ -201,6 +235,28 @@ public protocol ReadingStore: Sendable {
     func queueCounts() throws(StoreError) -> QueueCounts
     /// Audit crops whose every reading was received before `cutoff` (retention has passed).
     func expiredAuditCrops(before cutoff: Date) throws(StoreError) -> [String]
-    /// Forgets the given audit crop paths (after the files are deleted).
+    /// Forgets the given audit crop paths (after the files are deleted), and drops crops the
+    /// store keeps itself.
     func forgetAuditCrops(_ paths: [String]) throws(StoreError)
+    /// Keeps a counter crop inside the store when the store is shared by several hosts, and
+    /// returns the reference to record; nil means the caller keeps it as a file of its own.
+    func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StoreError) -> String?
+    /// The bytes of a crop kept by `saveAuditCrop`, or nil when `reference` is not one of them.
+    func auditCrop(_ reference: String) throws(StoreError) -> [UInt8]?
+    /// Records the fingerprint of the sender-hash key on first use and refuses a different
+    /// one later: hashes made with another key would never match the registry's.
+    func adoptSenderKey(fingerprint: String) throws(StoreError)
+    /// Waits until new messages may be deliverable, at most `timeout` seconds.
+    func waitForMessages(timeout: TimeInterval)
 }
+
+extension ReadingStore {
+    /// Stores without notifications wait the whole timeout (a consumer's poll interval).
+    public func waitForMessages(timeout: TimeInterval) {
+        Thread.sleep(forTimeInterval: timeout)
+    }
+}
+
+/// Prefix of an audit reference that names a crop kept inside the store (`store:<sha256>`)
+/// rather than a file path.
+public let storedCropPrefix = "store:"

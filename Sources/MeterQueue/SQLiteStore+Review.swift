@@ -142,3 +142,25 @@ extension SQLiteStore {
         }
     }
 }
+
+// MARK: - Evidence and settings
+
+extension SQLiteStore {
+    /// Crops stay files in the state directory, beside this database.
+    public func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StoreError) -> String? { nil }
+
+    /// SQLite keeps no crops itself.
+    public func auditCrop(_ reference: String) throws(StoreError) -> [UInt8]? { nil }
+
+    /// Records the sender-key fingerprint, or refuses a different one.
+    public func adoptSenderKey(fingerprint: String) throws(StoreError) {
+        let stored: String? = try transaction { db in
+            if let known = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'sender_key'") {
+                return known
+            }
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('sender_key', ?)", arguments: [fingerprint])
+            return nil
+        }
+        if let stored, stored != fingerprint { throw .senderKeyMismatch(store: path) }
+    }
+}

@@ -75,6 +75,9 @@ enum Schema {
                     CREATE INDEX outbox_by_meter ON outbox(meter_number, state, seq);
                     """)
         }
+        migrator.registerMigration("v2: settings") { db in
+            try db.execute(sql: "CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+        }
         return migrator
     }
 }

@@ -14,6 +14,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     case unavailable(detail: String)
     /// A request the store refuses (unknown id, wrong state, bad value).
     case invalid(String)
+    /// This host hashes senders with another key than the one the store was set up with.
+    case senderKeyMismatch(store: String)
 
     /// A one-line message saying what happened and what to do.
     public var description: String {
@@ -28,6 +30,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .busy(let detail): "the database is busy (\(detail)); try again"
         case .unavailable(let detail): "the store is unavailable: \(detail)"
         case .invalid(let message): message
+        case .senderKeyMismatch(let store):
+            "the sender key here differs from the one \(store) was set up with; give every host the same METERSCAN_SECRET (or secret.key), or sender hashes will not match the registry"
         }
     }
 

@@ -1,19 +1,42 @@
 import Foundation
 import MeterQueue
+import MeterQueuePostgres
 import MeterReading
 import Testing
 
-/// A fresh state directory per test, removed afterwards.
+/// A store backend the shared store tests run against.
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    /// SQLite always; PostgreSQL when `METERSCAN_TEST_POSTGRES_URL` names a server
+    /// (`scripts/with-postgres.sh` starts a throwaway one and sets it, as CI does).
+    static var available: [Backend] { TestPostgres.serverURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty store per test: a temporary state directory for SQLite, a new database on
+/// the test server for PostgreSQL. Opening it twice opens the same store.
 final class StateDirectory {
     let path: String
+    let backend: Backend
+    private var databaseURL: String?
 
-    init() {
+    init(_ backend: Backend = .sqlite) {
         path = NSTemporaryDirectory() + "meterscan-store-\(UUID().uuidString)"
+        self.backend = backend
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func open() throws -> SQLiteStore { try SQLiteStore(directory: path) }
+    func open() throws -> any ReadingStore {
+        switch backend {
+        case .sqlite: return try SQLiteStore(directory: path)
+        case .postgres:
+            if databaseURL == nil { databaseURL = try TestPostgres.freshDatabase() }
+            return try PostgresStore(location: PostgresLocation(url: databaseURL!))
+        }
+    }
 }
 
 let day0 = Date(timeIntervalSince1970: 1_780_000_000)
@@ -43,9 +66,10 @@ func request(
 
 let validator = ReadingValidator()
 
-@Suite struct SQLiteStoreTests {
-    @Test func importsAndListsMetersAtomically() throws {
-        let state = StateDirectory()
+/// What every store must do alike, run against each backend.
+@Suite struct StoreTests {
+    @Test(arguments: Backend.available) func importsAndListsMetersAtomically(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         let summary = try store.importMeters([water("1"), water("2", senders: ["h1", "h2"])])
         #expect(summary == ImportSummary(added: 2, updated: 0))
@@ -58,8 +82,8 @@ let validator = ReadingValidator()
         #expect(try store.meter(number: "2")?.reference?.value.description == "1500")
     }
 
-    @Test func acceptedReadingIsRecordedEnqueuedAndBecomesTheReference() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func acceptedReadingIsRecordedEnqueuedAndBecomesTheReference(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water()])
         let decision = try store.decide(request("01510", fraction: "25", image: "a", at: day(1)), validator: validator)
@@ -75,8 +99,8 @@ let validator = ReadingValidator()
         #expect(record.reason == "customer_self_reading")
     }
 
-    @Test func theSamePhotoTwiceIsDecidedOnceAndQueuedOnce() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func theSamePhotoTwiceIsDecidedOnceAndQueuedOnce(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water()])
         let first = try store.decide(request("01510", image: "same", at: day(1)), validator: validator)
@@ -89,8 +113,8 @@ let validator = ReadingValidator()
     }
 
     /// One wrong reading accepted as the reference must not make every correct one after it fail.
-    @Test func recoversAfterAWrongReadingWasAccepted() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func recoversAfterAWrongReadingWasAccepted(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water()])
         // A misread 1580 → 1880 is plausible enough (38 m³/day of 50) to be accepted.
@@ -113,8 +137,8 @@ let validator = ReadingValidator()
         #expect(try store.queueCounts().pending == 4)
     }
 
-    @Test func aSingleImplausibleReadingNeverMovesTheReference() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func aSingleImplausibleReadingNeverMovesTheReference(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water()])
         let low = try store.decide(request("01400", image: "p1", at: day(1)), validator: validator)
@@ -127,8 +151,8 @@ let validator = ReadingValidator()
         #expect(stale.enqueued.isEmpty)
     }
 
-    @Test func identifiesTheMeterFromCaptionOrSender() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func identifiesTheMeterFromCaptionOrSender(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water("11112222", senders: ["alice"]), water("33334444", senders: ["bob", "alice"]), water("55556666", senders: ["bob"])])
         let byCaption = try store.decide(
@@ -144,8 +168,8 @@ let validator = ReadingValidator()
         #expect(bySender.status == .accepted)
     }
 
-    @Test func clerkCorrectsAcceptsAndRejects() throws {
-        let state = StateDirectory()
+    @Test(arguments: Backend.available) func clerkCorrectsAcceptsAndRejects(backend: Backend) throws {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters([water()])
         let unsure = try store.decide(request("01520", image: "u", at: day(1), status: .review), validator: validator)
@@ -173,8 +197,10 @@ let validator = ReadingValidator()
 }
 
 @Suite struct OutboxTests {
-    func storeWithReadings(_ count: Int, meters: [String] = ["12345678"]) throws -> (StateDirectory, SQLiteStore) {
-        let state = StateDirectory()
+    func storeWithReadings(_ count: Int, meters: [String] = ["12345678"], backend: Backend) throws
+        -> (StateDirectory, any ReadingStore)
+    {
+        let state = StateDirectory(backend)
         let store = try state.open()
         _ = try store.importMeters(meters.map { water($0) })
         for index in 0..<count {
@@ -186,8 +212,8 @@ let validator = ReadingValidator()
         return (state, store)
     }
 
-    @Test func deliversInOrderPerMeterAndHidesWhatIsInFlight() throws {
-        let (state, store) = try storeWithReadings(3, meters: ["A", "B"])
+    @Test(arguments: Backend.available) func deliversInOrderPerMeterAndHidesWhatIsInFlight(backend: Backend) throws {
+        let (state, store) = try storeWithReadings(3, meters: ["A", "B"], backend: backend)
         _ = state
         let first = try store.claim(limit: 10, visibility: 30, now: afterNow)
         // Only the oldest message of each meter: the next waits until it is delivered.
@@ -199,8 +225,8 @@ let validator = ReadingValidator()
         #expect(next[0].sequence > first[0].sequence)
     }
 
-    @Test func anUnacknowledgedMessageComesBackAfterTheVisibilityTimeout() throws {
-        let (state, store) = try storeWithReadings(1)
+    @Test(arguments: Backend.available) func anUnacknowledgedMessageComesBackAfterTheVisibilityTimeout(backend: Backend) throws {
+        let (state, store) = try storeWithReadings(1, backend: backend)
         _ = state
         let claimed = try store.claim(limit: 1, visibility: 30, now: afterNow)
         #expect(try store.claim(limit: 1, visibility: 30, now: afterNow.addingTimeInterval(29)).isEmpty)
@@ -209,8 +235,8 @@ let validator = ReadingValidator()
         #expect(again[0].deliveryCount == 2)
     }
 
-    @Test func failuresRetryThenDeadLetterWithoutBlockingTheMeter() throws {
-        let (state, store) = try storeWithReadings(2)
+    @Test(arguments: Backend.available) func failuresRetryThenDeadLetterWithoutBlockingTheMeter(backend: Backend) throws {
+        let (state, store) = try storeWithReadings(2, backend: backend)
         _ = state
         var now = afterNow
         for attempt in 1...3 {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages MeterScan builds and runs against, skipping those present.
+# With --tests, also what the test suite needs beyond that (a PostgreSQL server to start a
+# throwaway cluster from).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,11 @@ packages=(
     libsqlite3-dev     # SQLite headers (GRDB, the embedded store)
     sqlite3            # the sqlite3 shell, used by the store tests to tamper with a database
 )
+if [[ ${1:-} == --tests ]]; then
+    packages+=(
+        postgresql     # server binaries and psql: the PostgreSQL store tests (scripts/with-postgres.sh)
+    )
+fi
 
 missing=()
 for package in "${packages[@]}"; do

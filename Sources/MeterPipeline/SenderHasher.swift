@@ -21,6 +21,12 @@ public struct SenderHasher: Sendable {
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Names the key without revealing it: the store keeps this, so a host with another key
+    /// (whose hashes would never match the registry) is refused.
+    public var fingerprint: String {
+        String(reference(for: "meterscan sender key fingerprint").prefix(16))
+    }
+
     /// Phone numbers to "+digits"; anything else (UUIDs, user names) trimmed and lowercased.
     static func normalize(_ sender: String) -> String {
         let trimmed = sender.trimmingCharacters(in: .whitespacesAndNewlines)

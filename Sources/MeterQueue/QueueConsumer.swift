@@ -10,7 +10,8 @@ public struct QueueConsumer {
     public var visibility: TimeInterval = 60
     /// Attempts before a message is dead-lettered.
     public var maxDeliveries = 8
-    /// How long to sleep when nothing is deliverable (continuous mode).
+    /// Longest wait when nothing is deliverable (continuous mode); a store that notifies
+    /// (PostgreSQL) ends the wait as soon as a worker enqueues.
     public var pollInterval: TimeInterval = 0.5
 
     /// Counts of one consume run.
@@ -49,7 +50,7 @@ public struct QueueConsumer {
             let messages = try store.claim(limit: batchSize, visibility: visibility, now: Date())
             if messages.isEmpty {
                 if once { break }
-                Thread.sleep(forTimeInterval: pollInterval)
+                store.waitForMessages(timeout: pollInterval)
                 continue
             }
             for (index, message) in messages.enumerated() {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeterPipeline
 import MeterQueue
+import MeterQueuePostgres
 
 /// `meterscan consume`: delivers queued readings to billing.
 struct ConsumeCommand: ParsableCommand {
@@ -58,6 +59,9 @@ struct ConsumeCommand: ParsableCommand {
         var consumer = QueueConsumer()
         consumer.visibility = visibility
         consumer.maxDeliveries = maxDeliveries
+        // PostgreSQL wakes the consumer when a worker enqueues; the wait is then only a
+        // fallback for retries and expired claims (and bounds how long a stop signal waits).
+        if meterState.store is PostgresStore { consumer.pollInterval = 2 }
         let summary = try withStore { () throws(StoreError) in
             try consumer.run(
                 store: meterState.store, sink: destination, once: once, shouldStop: { Interruption.isSet },

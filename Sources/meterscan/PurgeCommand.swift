@@ -37,6 +37,11 @@ struct PurgeCommand: ParsableCommand {
         let audit = (meterState.auditDirectory as NSString).standardizingPath
         var deleted: [String] = []
         for path in expired {
+            // Crops kept in the store go when the store forgets them.
+            if path.hasPrefix(storedCropPrefix) {
+                deleted.append(path)
+                continue
+            }
             // Only files inside our own audit folder are ever deleted.
             guard (path as NSString).standardizingPath.hasPrefix(audit + "/") else { continue }
             if dryRun {

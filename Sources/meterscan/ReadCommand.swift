@@ -27,9 +27,11 @@ struct ReadCommand: ParsableCommand {
     var debugDirectory: String?
 
 
-
     @Option(name: .customLong("state"), help: "State directory: validate against the registry, record and queue (e.g. meterscan-data).")
     var stateDirectory: String?
+
+    @Option(name: .customLong("store"), help: ArgumentHelp("Shared PostgreSQL store (see `meterscan batch --help`).", valueName: "url"))
+    var storeURL: String?
 
     @Option(help: "Meter number the photos show (needs --state).")
     var meter: String?
@@ -40,7 +42,7 @@ struct ReadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let recorder = try stateDirectory.map { try ReadingRecorder(state: openState($0)) }
+        let recorder = try stateDirectory.map { try ReadingRecorder(state: openState($0, storeURL: storeURL)) }
         let entries = InputFiles(paths: paths).entries()
         var runner = ReadRunner(jobs: engine.jobs, debugPictures: debugDirectory.map(DebugPictures.init))
         runner.keepsAuditCrops = recorder != nil
@@ -78,16 +80,6 @@ struct ReadCommand: ParsableCommand {
             throw ExitCode(failure.exitCode)
         }
         if notAccepted.value > 0 { throw ExitCode(1) }
-    }
-}
-
-/// Opens the state directory or exits with its error's code and message.
-func openState(_ directory: String) throws -> MeterState {
-    do {
-        return try MeterState(directory: directory)
-    } catch {
-        FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
-        throw ExitCode(error.exitCode)
     }
 }
 

@@ -67,7 +67,15 @@ struct ReviewCommand: ParsableCommand {
             if let channel = record.channel { print("channel    \(channel)   message \(record.messageID ?? "-")") }
             if let source = record.source { print("photo      \(source)") }
             print("sha256     \(record.imageSHA256)")
-            print("audit crop \(record.auditPath ?? "none (no counter was found)")")
+            let crop = try record.auditPath.map { reference throws in
+                do throws(StateError) {
+                    return try meterState.auditCropFile(reference) ?? reference
+                } catch {
+                    printError("meterscan: \(error)")
+                    throw ExitCode(error.exitCode)
+                }
+            }
+            print("audit crop \(crop ?? "none (no counter was found)")")
             for reason in record.reasons { print("reason     \(reason.code.rawValue): \(reason.message)") }
             if let digits = try? JSONDecoder().decode([ReadResult.Digit].self, from: Data(record.evidenceJSON.utf8)),
                 !digits.isEmpty

@@ -22,11 +22,12 @@ struct CommandLineRunner {
         fatalError("meterscan binary not found next to the test bundle")
     }
 
-    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
-        -> Outcome
-    {
+    /// Runs meterscan (or `executable`) with `arguments`, feeding it `input`.
+    static func run(
+        _ arguments: [String], input: String? = nil, environment: [String: String] = [:], executable: String? = nil
+    ) async throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? Self.executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()

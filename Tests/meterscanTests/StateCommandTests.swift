@@ -103,3 +103,84 @@ struct StateCommandTests {
         #expect(outcome.status == 64)
     }
 }
+
+/// Two hosts (two state directories) on one PostgreSQL store, through the command line.
+@Suite(
+    "--store postgres://: hosts sharing one database",
+    .enabled(
+        if: ProcessInfo.processInfo.environment["METERSCAN_TEST_POSTGRES_URL"] != nil,
+        "needs METERSCAN_TEST_POSTGRES_URL (scripts/with-postgres.sh)"))
+struct SharedStoreCommandTests {
+    /// A new database on the test server.
+    static func freshDatabase() async throws -> String {
+        let server = try #require(ProcessInfo.processInfo.environment["METERSCAN_TEST_POSTGRES_URL"])
+        let name = "cli_" + UUID().uuidString.lowercased().prefix(8)
+        let created = try await CommandLineRunner.run(
+            ["psql", "-q", server, "-c", "CREATE DATABASE \(name)"], executable: "/usr/bin/env")
+        #expect(created.status == 0, "\(created.stderr)")
+        return server.prefix { $0 != "?" }.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/") + "/\(name)"
+    }
+
+    @Test func aReadingOnOneHostIsReviewedAndDeliveredFromAnother() async throws {
+        let (hostA, hostB) = (try ScratchFolder(), try ScratchFolder())
+        let store = try await Self.freshDatabase()
+        let secret = ["METERSCAN_SECRET": "one-secret-for-every-host-here"]
+        let registry = try hostA.write("meters.csv", "meter_number;unit\n4;m3\n")
+        let imported = try await CommandLineRunner.run(
+            ["meters", "import", "--state", hostA.state, "--store", store, registry], environment: secret)
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        // Host B reads a photo of a meter only host A registered; the decision is shared.
+        let read = try await CommandLineRunner.run(
+            ["read", "--state", hostB.state, "--meter", "999", StateCommandTests.photos + "/0016.jpg"],
+            environment: secret.merging(["METERSCAN_DATABASE_URL": store]) { $1 })
+        let result = try json(try #require(read.lines.first))
+        let readingID = try #require(result["reading_id"] as? String)
+        #expect(result["status"] as? String == "review")
+
+        // Host A's clerk sees it, with the counter crop fetched from the database.
+        let shown = try await CommandLineRunner.run(
+            ["review", "show", "--state", hostA.state, "--store", store, readingID], environment: secret)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let cropLine = try #require(shown.stdout.split(separator: "\n").first { $0.hasPrefix("audit crop") })
+        let cropPath = cropLine.dropFirst("audit crop ".count).trimmingCharacters(in: .whitespaces)
+        #expect(cropPath.hasPrefix(hostA.state))
+        #expect(FileManager.default.contents(atPath: cropPath)?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+
+        let corrected = try await CommandLineRunner.run(
+            ["review", "correct", "--state", hostA.state, "--store", store, "--meter", "4", readingID, "3044"],
+            environment: secret)
+        #expect(corrected.status == 0, "\(corrected.stderr)")
+        let sink = hostB.path + "/billing.jsonl"
+        let consumed = try await CommandLineRunner.run(
+            ["consume", "--state", hostB.state, "--store", store, "--sink", "jsonl:" + sink, "--once"], environment: secret)
+        #expect(consumed.status == 0, "\(consumed.stderr)")
+        #expect(try String(contentsOfFile: sink, encoding: .utf8).contains(readingID))
+    }
+
+    @Test func aHostWithAnotherSecretIsRefused() async throws {
+        let (hostA, hostB) = (try ScratchFolder(), try ScratchFolder())
+        let store = try await Self.freshDatabase()
+        let first = try await CommandLineRunner.run(
+            ["meters", "list", "--state", hostA.state, "--store", store],
+            environment: ["METERSCAN_SECRET": "the-first-hosts-secret-key"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try await CommandLineRunner.run(
+            ["meters", "list", "--state", hostB.state, "--store", store],
+            environment: ["METERSCAN_SECRET": "a-different-secret-key-here"])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("METERSCAN_SECRET"))
+    }
+
+    @Test func aStoreURLThatCannotBeUsedIsAClearError() async throws {
+        let scratch = try ScratchFolder()
+        let bad = try await CommandLineRunner.run(["meters", "list", "--state", scratch.state, "--store", "postgres://x@h/db?sslmode=maybe"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("sslmode"))
+        let unreachable = try await CommandLineRunner.run(
+            ["meters", "list", "--state", scratch.state, "--store", "postgres://nobody@127.0.0.1:1/none"])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.contains("127.0.0.1:1"))
+    }
+}

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import MeterOCR
-import MeterQueue
+public import MeterQueue
 import MeterReading
 import Synchronization
 
@@ -110,13 +110,14 @@ public struct Benchmark: Sendable {
         self.plan = plan
     }
 
-    /// Runs the plan against a fresh state directory under `scratch` (removed afterwards).
-    public func run(scratch: String) throws(Failure) -> Report {
+    /// Runs the plan against a fresh state directory under `scratch` (removed afterwards),
+    /// with `store` or else the SQLite store in that directory.
+    public func run(scratch: String, store: (any ReadingStore)? = nil) throws(Failure) -> Report {
         let directory = (scratch as NSString).appendingPathComponent("meterscan-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let state: MeterState
         do {
-            state = try MeterState(directory: directory)
+            state = try MeterState(directory: directory, store: store)
             // Every labelled meter is registered without limits, so confident readings are
             // accepted and the enqueue is part of what is measured.
             let meters = Set(plan.photos.compactMap(\.meterNumber)).map { Meter(number: $0) }

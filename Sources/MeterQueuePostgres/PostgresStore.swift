@@ -87,11 +87,13 @@ public final class PostgresStore: ReadingStore {
         _ = try connection.query(query, logger: logger).wait()
     }
 
-    /// SQLSTATE classes worth another try: unique violation (another worker inserted the same
-    /// photo first), serialization failure and deadlock.
+    /// Failures worth another try: unique violation (another worker inserted the same photo
+    /// first), serialization failure, deadlock, and a pooled connection the server had closed
+    /// (after a server restart; the pool drops it and the retry opens a new one).
     static func isRetryable(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
-        return ["23505", "40001", "40P01"].contains(state)
+        guard let error = error as? PSQLError else { return false }
+        if let state = error.serverInfo?[.sqlState] { return ["23505", "40001", "40P01"].contains(state) }
+        return error.code == .serverClosedConnection
     }
 
     /// Maps the driver's errors to what a person can act on.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import MeterPipeline
+import MeterQueue
+import MeterQueuePostgres
 
 /// `meterscan bench`: end-to-end throughput, latency, memory and accuracy of the real path.
 struct BenchCommand: ParsableCommand {
@@ -14,7 +16,9 @@ struct BenchCommand: ParsableCommand {
             after 1,000 and 10,000 photos), and accuracy on the same run. The first --peer \
             photos are also read by the `tesseract` command line (digits only), the tool a \
             utility would otherwise script, and both are compared. Compare figures within one \
-            run: the machines are shared.
+            run: the machines are shared. With --store the readings go to that PostgreSQL \
+            database (give an empty one) instead of a throwaway SQLite file; --shard K/N reads \
+            every N-th photo from the K-th on, so N benchmarks side by side share the photos.
             """
     )
 
@@ -32,11 +36,24 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(name: .customLong("store"), help: ArgumentHelp("PostgreSQL store to measure against (an empty database).", valueName: "url"))
+    var storeURL: String?
 
+    @Option(help: ArgumentHelp("Read only shard K of N of the photos (e.g. 1/2).", valueName: "K/N"))
+    var shard: String?
+
+    /// `--shard K/N` as (K, N), 1 ≤ K ≤ N.
+    var shardParts: (index: Int, of: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else { return nil }
+        return (parts[0], parts[1])
+    }
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1.") }
         if peer < 0 { throw ValidationError("--peer must not be negative.") }
+        if shard != nil && shardParts == nil { throw ValidationError("--shard must be K/N with 1 ≤ K ≤ N (got '\(shard!)').") }
     }
 
     func run() throws {
@@ -44,9 +61,12 @@ struct BenchCommand: ParsableCommand {
             printError("meterscan: bench measures release builds only: swift build -c release, then .build/release/meterscan bench")
             throw ExitCode(64)
         #else
-            let labels: [LabelledPhoto]
+            var labels: [LabelledPhoto]
             do {
                 labels = try loadManifest(photos)
+                if let (index, of) = shardParts {
+                    labels = labels.enumerated().filter { $0.offset % of == index - 1 }.map(\.element)
+                }
             } catch {
                 printError("meterscan: \(error)")
                 throw ExitCode(2)
@@ -60,7 +80,8 @@ struct BenchCommand: ParsableCommand {
                 peerCount: min(peer, labels.count))
             let report: Benchmark.Report
             do {
-                report = try Benchmark(plan: plan).run(scratch: NSTemporaryDirectory())
+                let store: (any ReadingStore)? = try storeURL.map { try PostgresStore(location: PostgresLocation(url: $0)) }
+                report = try Benchmark(plan: plan).run(scratch: NSTemporaryDirectory(), store: store)
             } catch {
                 printError("meterscan: \(error)")
                 throw ExitCode(2)

@@ -20,6 +20,12 @@ public struct MeterState: Sendable {
     public init(directory: String, store: (any ReadingStore)? = nil) throws(StateError) {
         self.directory = directory
         if let store {
+            // The key file and crops fetched for review still live here.
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .store(.readOnly(path: directory, detail: "cannot create the directory"))
+            }
             self.store = store
         } else {
             do {
@@ -39,16 +45,14 @@ public struct MeterState: Sendable {
     /// Folder of the counter crops kept as evidence.
     public var auditDirectory: String { (directory as NSString).appendingPathComponent("audit") }
 
-    /// Saves a counter crop under its photo's content hash and returns the reference to
-    /// record: in the store when it keeps crops, else a file (written whole, then renamed, so
-    /// a crash never leaves half a picture).
-    public func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StateError) -> String {
-        do {
-            if let reference = try store.saveAuditCrop(png, imageSHA256: imageSHA256) { return reference }
-        } catch {
-            throw .store(error)
-        }
-        return try writeAuditFile(png, imageSHA256: imageSHA256)
+    /// Where a counter crop is kept: for a store that keeps crops, the reference to record
+    /// and the bytes to hand to `decide`; else the path of a file written now (whole, then
+    /// renamed, so a crash never leaves half a picture) and no bytes.
+    public func keepAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StateError) -> (
+        reference: String, bytesForStore: [UInt8]?
+    ) {
+        if store.keepsAuditCrops { return (storedCropPrefix + imageSHA256, png) }
+        return (try writeAuditFile(png, imageSHA256: imageSHA256), nil)
     }
 
     /// A file a clerk can open for an audit reference: the path itself, or for a crop kept in

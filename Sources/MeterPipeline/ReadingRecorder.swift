@@ -52,18 +52,19 @@ public struct ReadingRecorder: Sendable {
     public func record(_ outcome: ReadOutcome, intake: Intake) throws(StateError) -> ReadResult {
         var result = outcome.result
         guard let imageSHA256 = outcome.imageSHA256 else { return result }
-        let auditPath = try outcome.auditCrop.map { png throws(StateError) in
-            try state.saveAuditCrop(png, imageSHA256: imageSHA256)
+        let audit = try outcome.auditCrop.map { png throws(StateError) in
+            try state.keepAuditCrop(png, imageSHA256: imageSHA256)
         }
-        let request = DecisionRequest(
+        var request = DecisionRequest(
             imageSHA256: imageSHA256,
             recognized: RecognizedReading(
                 integer: result.reading?.integer ?? "", fraction: result.reading?.fraction, status: result.status,
                 reasons: result.reasons),
             confidence: result.confidence, receivedAt: intake.receivedAt, meterNumber: intake.meterNumber,
             caption: intake.caption, senderRef: intake.senderRef, channel: intake.channel,
-            messageID: intake.messageID ?? result.id, source: result.file, auditPath: auditPath,
+            messageID: intake.messageID ?? result.id, source: result.file, auditPath: audit?.reference,
             evidenceJSON: Self.evidenceJSON(result.digits))
+        request.auditPNG = audit?.bytesForStore
         let decision: StoredDecision
         do {
             decision = try state.store.decide(request, validator: validator)

@@ -23,8 +23,12 @@ public struct DecisionRequest: Sendable {
     public var messageID: String?
     /// The file the photo came from, if any.
     public var source: String?
-    /// Path of the saved counter crop, for the clerk.
+    /// Path of the saved counter crop, for the clerk (or `store:<sha256>` when the store
+    /// keeps it).
     public var auditPath: String?
+    /// The counter crop (PNG) for a store that keeps crops itself: saved in the decision's
+    /// transaction, so a photo costs one commit.
+    public var auditPNG: [UInt8]?
     /// The per-digit evidence as JSON (kept with the decision for audits).
     public var evidenceJSON: String
 
@@ -238,10 +242,10 @@ public protocol ReadingStore: Sendable {
     /// Forgets the given audit crop paths (after the files are deleted), and drops crops the
     /// store keeps itself.
     func forgetAuditCrops(_ paths: [String]) throws(StoreError)
-    /// Keeps a counter crop inside the store when the store is shared by several hosts, and
-    /// returns the reference to record; nil means the caller keeps it as a file of its own.
-    func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StoreError) -> String?
-    /// The bytes of a crop kept by `saveAuditCrop`, or nil when `reference` is not one of them.
+    /// Whether counter crops are kept inside the store (shared by several hosts; given to
+    /// `decide` as `auditPNG`) rather than as files beside it.
+    var keepsAuditCrops: Bool { get }
+    /// The bytes of a crop the store keeps (`keepsAuditCrops`), or nil when `reference` is not one of them.
     func auditCrop(_ reference: String) throws(StoreError) -> [UInt8]?
     /// Records the fingerprint of the sender-hash key on first use and refuses a different
     /// one later: hashes made with another key would never match the registry's.

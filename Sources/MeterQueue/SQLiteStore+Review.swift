@@ -147,7 +147,7 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     /// Crops stay files in the state directory, beside this database.
-    public func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StoreError) -> String? { nil }
+    public var keepsAuditCrops: Bool { false }
 
     /// SQLite keeps no crops itself.
     public func auditCrop(_ reference: String) throws(StoreError) -> [UInt8]? { nil }

@@ -145,7 +145,17 @@ extension PostgresStore {
     /// Identifies the meter, validates under the meter's row lock, records the decision and
     /// enqueues accepted readings, all in one transaction.
     public func decide(_ request: DecisionRequest, validator: ReadingValidator) throws(StoreError) -> StoredDecision {
-        try transaction { try $0.decide(request, validator: validator) }
+        let crop = request.auditPNG.map { ByteBuffer(bytes: $0) }
+        return try transaction { steps in
+            if let crop {
+                try steps.execute(
+                    """
+                    INSERT INTO audit_crops (image_sha256, png, created_at) VALUES (\(request.imageSHA256), \(crop), now())
+                    ON CONFLICT (image_sha256) DO NOTHING
+                    """)
+            }
+            return try steps.decide(request, validator: validator)
+        }
     }
 
     /// Whether a photo with this content hash was decided before (for any meter).
@@ -284,18 +294,8 @@ extension PostgresStore {
 // MARK: - Evidence and settings
 
 extension PostgresStore {
-    /// Keeps the crop in the database (every host can show it to a clerk).
-    public func saveAuditCrop(_ png: [UInt8], imageSHA256: String) throws(StoreError) -> String? {
-        let bytes = ByteBuffer(bytes: png)
-        try transaction {
-            try $0.execute(
-                """
-                INSERT INTO audit_crops (image_sha256, png, created_at) VALUES (\(imageSHA256), \(bytes), now())
-                ON CONFLICT (image_sha256) DO NOTHING
-                """)
-        }
-        return storedCropPrefix + imageSHA256
-    }
+    /// Crops go into the database with their decision (every host can show them to a clerk).
+    public var keepsAuditCrops: Bool { true }
 
     /// The bytes of a crop kept in the database.
     public func auditCrop(_ reference: String) throws(StoreError) -> [UInt8]? {

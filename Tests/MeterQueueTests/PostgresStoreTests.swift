@@ -116,10 +116,15 @@ struct PostgresStoreTests {
 
     @Test func auditCropsLiveInTheDatabaseUntilPurged() throws {
         let (first, second, _) = try twoWorkers()
+        _ = try first.importMeters([water()])
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]
-        let reference = try #require(try first.saveAuditCrop(png, imageSHA256: "abc"))
-        #expect(reference == storedCropPrefix + "abc")
+        let reference = storedCropPrefix + "abc"
+        var withCrop = request("01510", image: "abc", at: day(1))
+        (withCrop.auditPath, withCrop.auditPNG) = (reference, png)
+        #expect(first.keepsAuditCrops)
+        _ = try first.decide(withCrop, validator: validator)
         #expect(try second.auditCrop(reference) == png)
+        #expect(try second.reading(id: try #require(second.readings(ofMeter: "12345678", limit: 1).first).readingID)?.auditPath == reference)
         #expect(try second.auditCrop("/some/file.png") == nil)
         try second.forgetAuditCrops([reference])
         #expect(try first.auditCrop(reference) == nil)

@@ -154,25 +154,17 @@ public final class PhotoReader {
                         isFraction: cell.isFraction, isRolling: false))
             }
             recognizeTime += milliseconds(stageStart.duration(to: clock.now))
-            // Positions the locator only guessed at the row's ends, that read as nothing, were
-            // frame or housing, not digits.
-            var cells = crop.cells
-            var kept = prepared
-            while let last = positions.last, last.text.isEmpty, cells.last?.isInferred == true {
-                positions.removeLast(); cells.removeLast(); kept.removeLast()
-            }
-            while let first = positions.first, first.text.isEmpty, cells.first?.isInferred == true {
-                positions.removeFirst(); cells.removeFirst(); kept.removeFirst()
-            }
-            var trimmed = crop
-            trimmed.cells = cells
+            // Positions the locator only guessed at the row's ends stay even when they read as
+            // nothing: the locator added them for digit-like ink, and a stock engine reads many
+            // seven-segment digits as nothing. Dropping one would leave a confident reading a
+            // digit short, which could be accepted; an unread position sends it to a clerk.
             let reading = assembler.assemble(positions)
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
             let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
             let score = candidate.score * meanConfidence * meanConfidence
             if best == nil || score > best!.score {
-                best = (reading, trimmed, kept, score)
+                best = (reading, crop, prepared, score)
             }
             if assembler.judge(reading).0 == .accepted { break }
         }

@@ -82,8 +82,19 @@ public func prepareCellForOCR(_ cell: Image, options: CellPreparationOptions = .
         threshold = 254 - threshold
     }
     if options.stretchContrast {
-        let low = percentile(histogram, 0.02)
-        let high = percentile(histogram, 0.98)
+        var low = percentile(histogram, 0.02)
+        var high = percentile(histogram, 0.98)
+        // A seven-segment "1" lights only the right-hand segments and leaves the middle of its
+        // cell empty: stretched on the middle alone, the background (and the unlit segments)
+        // would become black and white. Where the middle holds far less contrast than the
+        // whole cell, the whole cell sets the levels.
+        let whole = Threshold.histogram(Image(width: width, height: height, format: .gray, pixels: gray))
+        let wholeLow = percentile(whole, 0.02)
+        let wholeHigh = percentile(whole, 0.98)
+        if 2 * (high - low) < wholeHigh - wholeLow {
+            low = wholeLow
+            high = wholeHigh
+        }
         if high > low {
             let table = stretchTable(low: low, high: high)
             gray.withUnsafeMutableBufferPointer { pixels in

@@ -72,8 +72,10 @@ public struct CounterExtractor: Sendable {
         let cellWidth = max(4, Int(min(candidate.pitch * 0.96, candidate.digitWidth * 1.35)))
         let cellHeight = max(4, Int(candidate.digitHeight * cellHeightFactor))
         var cells: [DigitCell] = []
+        var positions: [Double] = []
         for (index, center) in centers.enumerated() {
             let u = (center.x - mid.x) * cosine + (center.y - mid.y) * sine + half.0
+            positions.append(u)
             let x = Int(u - Double(cellWidth) / 2)
             let y = Int(half.1 - Double(cellHeight) / 2)
             let image = strip.cropped(x: x, y: y, width: cellWidth, height: cellHeight)
@@ -90,10 +92,73 @@ public struct CounterExtractor: Sendable {
         }
         keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
-        if let last = candidate.decimalAfter {
+        let separator = candidate.decimalAfter
+            ?? decimalPoint(
+                in: strip, positions: positions, baseline: half.1 + candidate.digitHeight / 2,
+                digitHeight: candidate.digitHeight, digitWidth: candidate.digitWidth, pitch: candidate.pitch,
+                darkInk: candidate.darkInk)
+        if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
         return CounterCrop(strip: strip, cells: cells, candidate: candidate)
+    }
+
+    /// Finds a decimal point the locator could not see as a mark of its own: on LCDs it sits
+    /// in the narrow gap at the baseline and, blurred or at the locating scale, runs into the
+    /// next digit. In the full-resolution strip it is a short run of columns right of a digit's
+    /// ink (a serif or the foot of a "1" stays within its digit's width) that are ink just
+    /// above the baseline and background above and below that (a window frame, a housing edge
+    /// or a neighbouring stroke is not). Only an unambiguous find counts.
+    func decimalPoint(
+        in strip: Image, positions: [Double], baseline: Double, digitHeight: Double, digitWidth: Double,
+        pitch: Double, darkInk: [Bool]
+    ) -> Int? {
+        guard positions.count >= 4, digitHeight >= 8 else { return nil }
+        let top = Int(baseline - 0.62 * digitHeight)
+        let dotTop = Int(baseline - 0.2 * digitHeight)
+        let dotBottom = Int(baseline + 0.06 * digitHeight)
+        let clearTop = Int(baseline - 0.9 * digitHeight)
+        let clearBottom = Int(baseline - 0.25 * digitHeight)
+        let belowTop = Int(baseline + 0.14 * digitHeight)
+        let belowBottom = Int(baseline + 0.24 * digitHeight)
+        guard clearTop >= 0, belowBottom < strip.height else { return nil }
+        // One ink level for the whole row, from the band the digits fill.
+        let band = strip.cropped(x: 0, y: top, width: strip.width, height: dotBottom - top)
+        let level = Int(Threshold.otsu(Threshold.histogram(band)))
+        var found: [Int] = []
+        strip.pixels.withUnsafeBufferPointer { pixels in
+            func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
+                let value = Int(pixels[y * strip.width + x])
+                return dark ? value <= level : value > level
+            }
+            // Registers have at least three integer digits and at most four fraction digits:
+            // a "point" elsewhere is the end of a stroke (the tail of a "3", a "5").
+            for index in 2..<(positions.count - 1) where positions.count - 1 - index <= 4 {
+                let x0 = max(0, Int(positions[index] + max(0.3 * pitch, 0.5 * digitWidth)))
+                let x1 = min(strip.width - 1, Int(positions[index] + 0.8 * pitch))
+                guard x1 > x0 else { continue }
+                let dark = darkInk[index]
+                var run = 0
+                var longest = 0
+                for x in x0...x1 {
+                    var low = 0
+                    for y in dotTop...dotBottom where isInk(x, y, dark: dark) { low += 1 }
+                    var around = 0
+                    for y in clearTop...clearBottom where isInk(x, y, dark: dark) { around += 1 }
+                    for y in belowTop...belowBottom where isInk(x, y, dark: dark) { around += 1 }
+                    if Double(low) >= 0.06 * digitHeight, around == 0 {
+                        run += 1
+                        longest = max(longest, run)
+                    } else {
+                        run = 0
+                    }
+                }
+                if Double(longest) >= 0.06 * digitHeight, Double(longest) <= 0.3 * digitHeight {
+                    found.append(index)
+                }
+            }
+        }
+        return found.count == 1 ? found[0] : nil
     }
 
     /// A drum turns only while every drum to its right passes from 9 to 0, so drums caught

@@ -193,7 +193,10 @@ public struct CounterLocator: Sendable {
         /// Not a blob of its own: a position added where the row continues with ink that did not
         /// separate into a digit shape (touching a window frame, caught mid-roll).
         var inferred = false
-        var x: Double { blob.centerX }
+        /// How far the digit position's centre lies from the blob's centre (see
+        /// `alignNarrowShapes`).
+        var shift = 0.0
+        var x: Double { blob.centerX + shift }
         var y: Double { blob.centerY }
         var height: Double { Double(blob.height) }
         var width: Double { Double(blob.width) }
@@ -216,7 +219,9 @@ public struct CounterLocator: Sendable {
     /// or an LCD panel (a filled region with the digit as a hole) rather than a digit, whose
     /// strokes touch its box only here and there.
     func isFramed(_ blob: Blob, in binary: Image) -> Bool {
-        guard blob.width >= 3, blob.height >= 3 else { return false }
+        // A solid bar touches its box all round too: that is a "1" (a seven-segment one, a
+        // bold printed one), not a window interior, which is at least as wide as a digit.
+        guard blob.width >= 3, blob.height >= 3, Double(blob.width) >= 0.3 * Double(blob.height) else { return false }
         var ink = 0
         var total = 0
         binary.pixels.withUnsafeBufferPointer { pixels in
@@ -402,7 +407,7 @@ public struct CounterLocator: Sendable {
     // MARK: - Candidates
 
     func candidate(from row: Row) -> CounterCandidate? {
-        let shapes = trimIrregularEnds(row.shapes)
+        let shapes = trimIrregularEnds(alignNarrowShapes(row.shapes))
         guard shapes.count >= 3 else { return nil }
         // Barcodes and hatching are rows of bars; a counter has some digits wider than a "1".
         let wide = shapes.count { !$0.inferred && $0.width >= 0.35 * $0.height }
@@ -415,9 +420,8 @@ public struct CounterLocator: Sendable {
         let along = shapes.map { ($0.x - shapes[0].x) / cosine }
         var spacings: [Double] = []
         for index in 1..<along.count { spacings.append(along[index] - along[index - 1]) }
-        let shortest = spacings.sorted()[spacings.count / 2]
-        // The pitch is the typical spacing; gaps of ~2 or 3 pitches hold undetected digits.
-        let pitch = refinePitch(spacings, initial: shortest)
+        // Gaps of ~2 or 3 pitches hold undetected digits.
+        let pitch = refinePitch(spacings, initial: gridPitch(spacings, atLeast: 0.9 * typicalWidth(shapes)))
         guard pitch > 0.3 * height, pitch < 2.2 * height else { return nil }
         var centers: [Point] = []
         var inferred: [Bool] = []
@@ -443,6 +447,10 @@ public struct CounterLocator: Sendable {
             inferred.append(shape.inferred)
             darkInk.append(shape.darkInk)
         }
+        // A counter shows most of its digits: a row that is more gap than shape is floor
+        // tiles or a grid that happens to fall on a pitch, not digits the threshold missed.
+        let interpolated = centers.count - shapes.count
+        guard 2 * interpolated <= shapes.count(where: { !$0.inferred }) else { return nil }
         let widths = shapes.filter { !$0.inferred }.map(\.width).sorted()
         let digitWidth = widths[Int(Double(widths.count - 1) * 0.8)]
         let heights = shapes.filter { !$0.inferred }.map(\.height)
@@ -461,6 +469,63 @@ public struct CounterLocator: Sendable {
             angle: angle, inferred: inferred, score: score, darkInk: darkInk, decimalAfter: nil)
     }
 
+    /// A "1" fills only part of its digit position: the middle on drums and in most fonts, the
+    /// right-hand side on seven-segment displays (only the right segments light). Its blob
+    /// centre then sits off the pitch and breaks the row's regularity. Each narrow shape is
+    /// moved, within the room a digit-wide position leaves around it, to the pitch grid of the
+    /// wide shapes nearest to it.
+    func alignNarrowShapes(_ shapes: [Shape]) -> [Shape] {
+        let found = shapes.filter { !$0.inferred }
+        guard found.count >= 3 else { return shapes }
+        let digitWidth = typicalWidth(found)
+        func isNarrow(_ shape: Shape) -> Bool { shape.width < 0.6 * digitWidth }
+        let wide = found.filter { !isNarrow($0) }
+        let narrow = found.filter(isNarrow)
+        guard wide.count >= 2, !narrow.isEmpty else { return shapes }
+        var spacings: [Double] = []
+        for index in 1..<wide.count { spacings.append(wide[index].x - wide[index - 1].x) }
+        // Where a digit-wide position holding the narrow shape can be centred.
+        func room(_ shape: Shape) -> ClosedRange<Double>? {
+            let lowest = Double(shape.blob.maxX) - digitWidth / 2
+            let highest = Double(shape.blob.minX) + digitWidth / 2
+            return lowest <= highest ? lowest...highest : nil
+        }
+        func gridPoint(near shape: Shape, pitch: Double) -> Double? {
+            guard let anchor = wide.min(by: { abs($0.x - shape.x) < abs($1.x - shape.x) }) else { return nil }
+            return anchor.x + ((shape.x - anchor.x) / pitch).rounded() * pitch
+        }
+        // Wide shapes may stand every second position ("0 1 7 1 9"): the pitch is the one, down
+        // to a third of their spacings, that fits their spacings and leaves a grid point within
+        // each narrow shape's room; the larger on a tie.
+        var best: (fits: Int, pitch: Double)? = nil
+        for spacing in spacings {
+            for divisor in 1...3 {
+                let pitch = spacing / Double(divisor)
+                guard pitch >= 0.9 * digitWidth else { continue }
+                var fits = spacings.count { other in
+                    let steps = other / pitch
+                    return steps.rounded() >= 1 && abs(steps - steps.rounded()) <= 0.22
+                }
+                fits += narrow.count { shape in
+                    guard let room = room(shape), let point = gridPoint(near: shape, pitch: pitch) else { return false }
+                    let slack = 0.15 * pitch
+                    return point >= room.lowerBound - slack && point <= room.upperBound + slack
+                }
+                if best == nil || fits > best!.fits || (fits == best!.fits && pitch > best!.pitch) {
+                    best = (fits, pitch)
+                }
+            }
+        }
+        guard let pitch = best?.pitch else { return shapes }
+        var result = shapes
+        for index in result.indices where !result[index].inferred && isNarrow(result[index]) {
+            let shape = result[index]
+            guard let room = room(shape), let target = gridPoint(near: shape, pitch: pitch) else { continue }
+            result[index].shift = min(max(target, room.lowerBound), room.upperBound) - shape.blob.centerX
+        }
+        return result
+    }
+
     /// Drops shapes at either end that sit off the row's pitch: the edge of a window frame or
     /// of the housing next to the last digit looks like a "1" but is not a pitch away.
     func trimIrregularEnds(_ shapes: [Shape]) -> [Shape] {
@@ -468,7 +533,7 @@ public struct CounterLocator: Sendable {
         while shapes.count > 3 {
             var spacings: [Double] = []
             for index in 1..<shapes.count { spacings.append(shapes[index].x - shapes[index - 1].x) }
-            let pitch = spacings.sorted()[spacings.count / 2]
+            let pitch = gridPitch(spacings, atLeast: 0.9 * typicalWidth(shapes))
             func offPitch(_ spacing: Double) -> Bool {
                 let steps = spacing / pitch
                 return abs(steps - max(1, steps.rounded())) > 0.22
@@ -482,6 +547,33 @@ public struct CounterLocator: Sendable {
             }
         }
         return shapes
+    }
+
+    /// The pitch of a row whose spacings are whole multiples of it: the one (at least
+    /// `minimum`, a pitch is never narrower than a digit) that most spacings fit, the larger on
+    /// a tie. The median spacing is wrong as soon as half the gaps hide an undetected digit.
+    func gridPitch(_ spacings: [Double], atLeast minimum: Double) -> Double {
+        let median = spacings.sorted()[spacings.count / 2]
+        var best: (fits: Int, pitch: Double)? = nil
+        // Only spacings seen between two shapes are tried: a fraction of one fits every
+        // spacing (in its own, finer units) and would split each digit in two.
+        for pitch in spacings where pitch >= minimum {
+            let fits = spacings.count { other in
+                let steps = other / pitch
+                return steps.rounded() >= 1 && steps.rounded() <= 4 && abs(steps - steps.rounded()) <= 0.22
+            }
+            if best == nil || fits > best!.fits || (fits == best!.fits && pitch > best!.pitch) {
+                best = (fits, pitch)
+            }
+        }
+        return best?.pitch ?? median
+    }
+
+    /// Width of the wider found shapes (a "1" is narrower), the typical width of a digit.
+    func typicalWidth(_ shapes: [Shape]) -> Double {
+        let widths = shapes.filter { !$0.inferred }.map(\.width).sorted()
+        guard !widths.isEmpty else { return 0 }
+        return widths[Int(Double(widths.count - 1) * 0.8)]
     }
 
     /// The spacing that best explains all spacings as whole multiples of it.

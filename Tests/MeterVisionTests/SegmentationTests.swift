@@ -1,0 +1,114 @@
+import Foundation
+import MeterImage
+import MeterVision
+import Testing
+
+/// Rows whose digit count the locator used to get wrong: seven-segment "1"s, solid bars,
+/// missing digits, and decimal points that run into the next digit.
+@Suite("Digit positions in a row")
+struct SegmentationTests {
+    /// Seven-segment displays light only the right-hand segments for a "1": its bar stands at
+    /// the right of its position, not in the middle.
+    @Test func placesRightAlignedOnesOnThePitch() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<6 {
+            let x = 60 + index * 26
+            if index == 1 || index == 3 {
+                meter.fill(x: x + 14, y: 60, w: 4, h: 30, value: 30)
+            } else {
+                meter.glyph(x: x, y: 60, w: 18, h: 30)
+            }
+        }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.pitch - 26) < 1.5)
+        for index in [1, 3] {
+            // The position's middle, not the bar's (which is 7 px further right).
+            #expect(abs(best.cellCenters[index].x - Double(60 + index * 26 + 9)) < 2.5)
+        }
+    }
+
+    /// A solid bar touches its bounding box all round, as a window interior does; it is a "1".
+    @Test func takesASolidBarForAOne() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<5 {
+            let x = 60 + index * 26
+            if index == 2 {
+                meter.fill(x: x + 7, y: 60, w: 5, h: 30, value: 30)
+            } else {
+                meter.glyph(x: x, y: 60, w: 18, h: 30)
+            }
+        }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 5)
+        #expect(best.inferred == [false, false, false, false, false])
+    }
+
+    /// Half the gaps hide a digit: the pitch is the short spacing, not the median one.
+    @Test func takesThePitchFromTheSpacingMostGapsFit() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 2, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.pitch - 26) < 1.5)
+        #expect(best.inferred == [false, true, false, true, false, false])
+    }
+
+    /// Shapes that happen to fall on a pitch with more gaps than shapes (tiles, a grid) are not
+    /// a counter with its digits missing.
+    @Test func refusesARowThatIsMostlyGaps() {
+        var meter = SyntheticMeter()
+        for index in [0, 3, 4, 7] { meter.glyph(x: 40 + index * 26, y: 60, w: 18, h: 30) }
+        #expect(CounterLocator().locate(meter.image).allSatisfy { $0.cellCenters.count < 8 })
+    }
+
+    /// A decimal point the locator did not see as a mark of its own (on LCDs it runs into a
+    /// digit at the locating scale) is found in the full-resolution strip.
+    @Test func extractorFindsADecimalPointTheLocatorMissed() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)  // after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+    }
+
+    /// Without a point, and with marks that are not one (a bar under the whole row, a point
+    /// that would leave fewer than three integer digits), every position stays an integer.
+    @Test func extractorTakesNoBaselineMarkForAPointThatIsNone() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 0 * 26 + 20, y: 85, w: 4, h: 4, value: 30)  // after the 1st digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        #expect(CounterExtractor().extract(candidate, from: meter.image).cells.allSatisfy { !$0.isFraction })
+        var underlined = SyntheticMeter()
+        underlined.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        underlined.fill(x: 56, y: 92, w: 6 * 26, h: 4, value: 30)
+        var plain = try #require(CounterLocator().locate(underlined.image).first)
+        plain.decimalAfter = nil
+        #expect(CounterExtractor().extract(plain, from: underlined.image).cells.allSatisfy { !$0.isFraction })
+    }
+
+    /// A cell whose digit stands at its edge (a seven-segment "1") takes its contrast from the
+    /// whole cell: the empty middle with its unlit segments stays background.
+    @Test func stretchesAnEdgeDigitOnTheWholeCell() {
+        let width = 30
+        let height = 48
+        var pixels = [UInt8](repeating: 180, count: width * height)
+        for y in 6..<42 {
+            for x in 8..<20 where x < 10 || x >= 18 || y == 6 || y == 24 || y == 41 { pixels[y * width + x] = 168 }
+            for x in 25..<29 { pixels[y * width + x] = 40 }
+        }
+        let cell = Image(width: width, height: height, format: .gray, pixels: pixels)
+        var options = CellPreparationOptions.standard
+        options.normalizePolarity = false
+        let prepared = prepareCellForOCR(cell, options: options)
+        let scale = Double(prepared.height) / Double(height)
+        let ghost = prepared[Int(9 * scale), Int(15 * scale)].first!
+        let bar = prepared[Int(27 * scale), Int(15 * scale)].first!
+        #expect(ghost > 200)
+        #expect(bar < 60)
+    }
+}

@@ -12,26 +12,28 @@ if [ -z "$bin" ]; then
 fi
 
 cluster=$(mktemp -d /tmp/meterscan-pg.XXXXXX)
-# The server refuses to run as root: as root, it runs as the 'postgres' user the package made.
-as_owner=()
+# The server refuses to run as root: as root, it runs as the 'postgres' user the package made
+# (from inside the cluster folder, since that user may not enter the current directory).
+runner=()
 if [ "$(id -u)" = 0 ]; then
     chown postgres "$cluster"
-    as_owner=(runuser -u postgres --)
+    runner=(runuser -u postgres --)
 fi
+as_owner() { (cd "$cluster" && "${runner[@]}" "$@"); }
 
 stop_cluster() {
-    "${as_owner[@]}" "$bin/pg_ctl" -D "$cluster/data" -m immediate stop >/dev/null 2>&1 || true
+    as_owner "$bin/pg_ctl" -D "$cluster/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$cluster"
 }
 trap stop_cluster EXIT
 
-"${as_owner[@]}" "$bin/initdb" -D "$cluster/data" -U meterscan --auth=trust -E UTF8 --no-sync >"$cluster/initdb.log" 2>&1 \
+as_owner "$bin/initdb" -D "$cluster/data" -U meterscan --auth=trust -E UTF8 --no-sync >"$cluster/initdb.log" 2>&1 \
     || { cat "$cluster/initdb.log" >&2; exit 2; }
 
 started=
 for attempt in 1 2 3 4 5; do
     port=$(( 20000 + RANDOM % 40000 ))
-    if "${as_owner[@]}" "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 30 \
+    if as_owner "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 30 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c fsync=off -c max_connections=200" start >/dev/null; then
         started=yes
         break

@@ -59,4 +59,12 @@ public protocol DigitRecognizer: AnyObject {
     func recognizeDigit(_ cell: Image) throws(OCRError) -> DigitGuess
     /// Reads a line of digits left to right (one guess per digit the engine found).
     func recognizeLine(_ line: Image) throws(OCRError) -> [DigitGuess]
+    /// Whether `recognizeLine` reads anything: false for cell classifiers, whose pipeline then
+    /// skips the line reading (a "second opinion" that would always come back empty).
+    var readsLines: Bool { get }
+}
+
+extension DigitRecognizer {
+    /// Line-reading engines (Tesseract and the fakes) read lines.
+    public var readsLines: Bool { true }
 }

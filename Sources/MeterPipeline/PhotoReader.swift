@@ -194,7 +194,7 @@ public final class PhotoReader {
             reasons.append(
                 Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
         }
-        if status != .rejected {
+        if status != .rejected, recognizer.readsLines {
             // Second opinion: the same cells read as one line. Stock models misread single
             // digits with high confidence now and then, and rarely make the same mistake in
             // both modes. Where the two disagree, the more confident one is reported and the

@@ -172,7 +172,8 @@ private struct RunState: ~Copyable {
 
 /// Which recognition engine the workers use, as the command line describes it.
 public struct EngineConfiguration: Sendable {
-    /// Folder holding the `.traineddata` model; nil: `TESSDATA_PREFIX`, then Debian's folder.
+    /// Folder holding the model (`.traineddata`, or `digitnet.bin` for `digitnet`); nil: the
+    /// bundle for bundled models, else `TESSDATA_PREFIX`, then Debian's folder.
     public var dataPath: String?
     /// Model name.
     public var language: String
@@ -183,9 +184,17 @@ public struct EngineConfiguration: Sendable {
         self.language = language
     }
 
+    /// The model name that selects the digit network (`NetworkRecognizer`) instead of Tesseract.
+    public static let digitNetwork = "digitnet"
+
     /// A new recogniser for one worker (throws `OCRError.modelMissing` naming the package).
-    /// A bundled model (`meterdigits`) is taken from the bundle unless a folder was given.
+    /// A bundled model (`meterdigits`, `digitnet`) is taken from the bundle unless a folder was
+    /// given; `digitnet` is the CNN cell classifier, every other name a Tesseract model.
     public func makeRecognizer() throws(OCRError) -> any DigitRecognizer {
+        if language == Self.digitNetwork {
+            guard let dataPath else { return try NetworkRecognizer.bundled() }
+            return try NetworkRecognizer(modelPath: dataPath + "/" + BundledModels.digitNetworkFile)
+        }
         var folder = dataPath
         if folder == nil, BundledModels.names.contains(language) {
             folder = BundledModels.directory ?? "(MeterScan's model bundle is missing)"

@@ -7,10 +7,10 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Worker threads (default: number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .customLong("tessdata"), help: "Folder holding the .traineddata model (default: TESSDATA_PREFIX, then Debian's).")
+    @Option(name: .customLong("tessdata"), help: "Folder holding the model file, .traineddata or digitnet.bin (default: the bundle for ours, else TESSDATA_PREFIX, then Debian's).")
     var tessdata: String?
 
-    @Option(help: "Tesseract model: eng (stock, the default) or meterdigits (ours, bundled: better on real digit crops, slightly behind eng on the samples and not yet tuned for acceptance).")
+    @Option(help: "Recognition model: eng (stock Tesseract, the default), meterdigits (our Tesseract model, bundled) or digitnet (our CNN cell classifier, bundled: reads most, fastest, but accepts too many wrong LCD readings to be the default yet).")
     var model: String = "eng"
 
     func validate() throws {

@@ -43,7 +43,7 @@ struct EvalDigitsCommand: ParsableCommand {
     @Option(help: "Folder holding the .traineddata model (default: $TESSDATA_PREFIX, else Debian's).")
     var tessdata: String?
 
-    @Option(help: "Tesseract model name.")
+    @Option(help: "Tesseract model name, or digitnet for the bundled digit network (a CNN cell classifier; --tessdata then names the folder holding digitnet.bin).")
     var language: String = "eng"
 
     @Option(help: "standard: the pipeline's preparation; naive: gray and scaled only.")
@@ -58,13 +58,23 @@ struct EvalDigitsCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive.") }
         if lineLength <= 0 { throw ValidationError("--line-length must be positive.") }
+        if language == EngineConfiguration.digitNetwork, whitelist {
+            throw ValidationError("--whitelist is a Tesseract setting; digitnet reads only digits anyway.")
+        }
+        if language == EngineConfiguration.digitNetwork, mode == .line {
+            throw ValidationError("digitnet classifies single cells: use --mode cell.")
+        }
     }
 
     func run() throws {
-        let recognizer: TesseractRecognizer
+        let recognizer: any DigitRecognizer
         do {
-            recognizer = try TesseractRecognizer(
-                dataPath: tessdata, language: language, settings: whitelist ? .whitelist : .standard)
+            if language == EngineConfiguration.digitNetwork {
+                recognizer = try EngineConfiguration(dataPath: tessdata, language: language).makeRecognizer()
+            } else {
+                recognizer = try TesseractRecognizer(
+                    dataPath: tessdata, language: language, settings: whitelist ? .whitelist : .standard)
+            }
         } catch {
             FileHandle.standardError.write(Data("meterscan: \(error)\n".utf8))
             throw ExitCode(2)

@@ -1,0 +1,181 @@
+import Foundation
+public import MeterImage
+
+/// Reads single digit cells with `DigitNetwork`, the small CNN trained in `training/cnn/`.
+///
+/// Trained on real meter digits (half-rolled drums included, which it answers with both
+/// neighbours as its top two) and several times cheaper than a Tesseract call per cell
+/// (training/cnn/README.md has the figures), but it classifies one cell at a time: it cannot
+/// read a line (`readsLines` is false, `recognizeLine` returns nothing). Confidences are
+/// softmax probabilities, temperature-calibrated on meters left out of training. Holds its
+/// network and scratch buffers; one worker at a time, like every recogniser.
+public final class NetworkRecognizer: DigitRecognizer {
+    /// The weights file this recogniser loaded.
+    public let modelPath: String
+    /// Alternatives reported per digit at most (the next most probable digits).
+    public let maxAlternatives: Int
+    /// The network.
+    public let network: DigitNetwork
+
+    /// Network input for the current cell, and its logits.
+    private var input: [Float]
+    private var logits: [Float]
+    private var probabilities: [Double]
+    /// Horizontal pass of the resize: one row per source row.
+    private var rows: [Double] = []
+
+    /// Loads the network from `modelPath` (a `digitnet.bin`).
+    /// - Parameter maxAlternatives: how many runners-up to report (2: the top three digits).
+    /// - Throws: `OCRError.modelMissing` when the file is not there, `OCRError.engineFailure`
+    ///   when it is not a digitnet weights file.
+    public init(modelPath: String, maxAlternatives: Int = 2) throws(OCRError) {
+        precondition(maxAlternatives >= 0, "negative maxAlternatives")
+        let network = try DigitNetwork(contentsOf: modelPath)
+        guard network.classCount == 10 || network.classCount == 11 else {
+            throw .engineFailure(
+                "\(modelPath) has \(network.classCount) classes, expected the ten digits (and not-a-digit)")
+        }
+        self.modelPath = modelPath
+        self.maxAlternatives = maxAlternatives
+        self.network = network
+        self.input = [Float](repeating: 0, count: network.inputHeight * network.inputWidth)
+        self.logits = [Float](repeating: 0, count: network.classCount)
+        self.probabilities = [Double](repeating: 0, count: network.classCount)
+    }
+
+    /// The network that ships with MeterScan (`Sources/MeterOCR/Models/digitnet.bin`).
+    /// - Throws: `OCRError.modelMissing` when the resource bundle is not beside the binary.
+    public static func bundled(maxAlternatives: Int = 2) throws(OCRError) -> NetworkRecognizer {
+        guard let path = BundledModels.path(of: BundledModels.digitNetworkFile) else {
+            throw .modelMissing(
+                "digit network \(BundledModels.digitNetworkFile) not found: it ships with MeterScan "
+                    + "(Sources/MeterOCR/Models, made by training/cnn/train.sh); rebuild, or pass the folder "
+                    + "holding it.")
+        }
+        return try NetworkRecognizer(modelPath: path, maxAlternatives: maxAlternatives)
+    }
+
+    /// A cell classifier reads no lines: the pipeline must not ask it for a second opinion.
+    public var readsLines: Bool { false }
+
+    /// The most probable digit with its softmax probability; the next digits as alternatives.
+    /// A blank cell (no contrast) is `.empty`, as with `TesseractRecognizer`; so is a cell an
+    /// 11-class network finds most likely to hold no digit (class 10: frame, background, a
+    /// cell straddling two digits), so that the reader can drop it like Tesseract's nothing.
+    public func recognizeDigit(_ cell: Image) throws(OCRError) -> DigitGuess {
+        guard cell.width > 0, cell.height > 0 else { return .empty }
+        let gray = cell.format == .gray ? cell : cell.grayscale()
+        guard Self.hasContrast(gray.pixels) else { return .empty }
+        fillInput(gray)
+        input.withUnsafeBufferPointer { input in
+            logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
+        }
+        // Softmax in Double, so that confidences near 1 still tell the runners-up apart.
+        let top = logits.max() ?? 0
+        var total = 0.0
+        for index in logits.indices {
+            probabilities[index] = exp(Double(logits[index] - top))
+            total += probabilities[index]
+        }
+        if logits.count > 10, let most = logits.indices.max(by: { logits[$0] < logits[$1] }), most == 10 {
+            return .empty
+        }
+        // The best 1 + maxAlternatives digits, by repeated selection (ten classes; a
+        // not-a-digit class only lowers their probabilities).
+        var candidates: [DigitCandidate] = []
+        candidates.reserveCapacity(1 + maxAlternatives)
+        var taken = 0 as UInt64
+        for _ in 0..<min(1 + maxAlternatives, 10) {
+            var best = -1
+            for index in 0..<10 where taken & (1 << UInt64(index)) == 0 {
+                if best < 0 || logits[index] > logits[best] { best = index }
+            }
+            taken |= 1 << UInt64(best)
+            candidates.append(DigitCandidate(Self.digitNames[best], probabilities[best] / total))
+        }
+        return DigitGuess(
+            text: candidates[0].text, confidence: candidates[0].confidence,
+            alternatives: Array(candidates.dropFirst()))
+    }
+
+    private static let digitNames = (0..<10).map { String($0) }
+
+    /// A cell classifier cannot read a line: always no guesses (see `readsLines`).
+    public func recognizeLine(_ line: Image) throws(OCRError) -> [DigitGuess] { [] }
+
+    /// The network input for a prepared gray cell, as `training/cnn/digitnet.py` `fit_input`
+    /// makes it: the cell shrunk or grown by area averaging with its aspect ratio kept,
+    /// centred in the input frame, value (255 − gray) / 255 so ink is positive and the
+    /// padding 0. Exposed for the tests that compare with the Python side.
+    public func networkInput(for cell: Image) -> [Float] {
+        let gray = cell.format == .gray ? cell : cell.grayscale()
+        fillInput(gray)
+        return input
+    }
+
+    private func fillInput(_ cell: Image) {
+        let frameHeight = network.inputHeight
+        let frameWidth = network.inputWidth
+        let (height, width) = (cell.height, cell.width)
+        let scale = min(Double(frameHeight) / Double(height), Double(frameWidth) / Double(width))
+        let newHeight = min(frameHeight, max(1, Int((Double(height) * scale + 0.5).rounded(.down))))
+        let newWidth = min(frameWidth, max(1, Int((Double(width) * scale + 0.5).rounded(.down))))
+        let top = (frameHeight - newHeight) / 2
+        let left = (frameWidth - newWidth) / 2
+        if rows.count < height * newWidth { rows = [Double](repeating: 0, count: height * newWidth) }
+        let stepX = Double(width) / Double(newWidth)
+        let stepY = Double(height) / Double(newHeight)
+        cell.pixels.withUnsafeBufferPointer { pixels in
+            rows.withUnsafeMutableBufferPointer { rows in
+                input.withUnsafeMutableBufferPointer { input in
+                    for index in input.indices { input[index] = 0 }
+                    // Rows first: each output column averages the source columns it covers,
+                    // weighted by overlap (the same sums as the Python weight matrices).
+                    for y in 0..<height {
+                        for out in 0..<newWidth {
+                            rows[y * newWidth + out] = Self.areaSum(out, step: stepX, count: width) { x in
+                                (255 - Double(pixels[y * width + x])) / 255
+                            }
+                        }
+                    }
+                    for out in 0..<newHeight {
+                        for x in 0..<newWidth {
+                            let value = Self.areaSum(out, step: stepY, count: height) { y in rows[y * newWidth + x] }
+                            input[(top + out) * frameWidth + left + x] = Float(value)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Overlap-weighted mean of the source samples under output pixel `out` (source span
+    /// `[out·step, (out+1)·step)`).
+    @inline(__always)
+    private static func areaSum(_ out: Int, step: Double, count: Int, _ value: (Int) -> Double) -> Double {
+        let start = Double(out) * step
+        let end = Double(out + 1) * step
+        var index = Int(start.rounded(.down))
+        var sum = 0.0
+        while index < count, Double(index) < end {
+            let overlap = min(end, Double(index + 1)) - max(start, Double(index))
+            sum += overlap / step * value(index)
+            index += 1
+        }
+        return sum
+    }
+
+    /// Whether the darkest and lightest pixels differ by more than JPEG noise (the rule and
+    /// level of `TesseractRecognizer`).
+    private static func hasContrast(_ pixels: [UInt8]) -> Bool {
+        pixels.withUnsafeBufferPointer { pixels in
+            var low: UInt8 = 255
+            var high: UInt8 = 0
+            for value in pixels {
+                low = min(low, value)
+                high = max(high, value)
+            }
+            return high - low >= TesseractRecognizer.minimumContrast
+        }
+    }
+}

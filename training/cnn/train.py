@@ -1,0 +1,468 @@
+#!/usr/bin/python3
+"""Trains digitnet (a small CNN for single meter-digit cells) on the real crops.
+
+Split by meter model exactly as training/prepare_data.py (group_key, heldout-groups.txt):
+the held-out groups are never seen here, not even for choosing a checkpoint. The checkpoint is
+chosen on an inner validation split, also by meter, carved out of the training groups
+(INNER_VAL_GROUPS below); every other training group is trained on.
+
+Targets: a clean crop is its visible digit (a drum 0.1/0.2 away from rest gives the digit it
+is moving towards 5/10 % of the mass); a rolling crop `a|b` with value a.f is the soft target
+(1-f) on a, f on b. That teaches the net what a half-rolled drum is (both neighbours as the
+two top choices, which is what the reading rules want) instead of forcing a choice.
+
+Writes the weights file (--out), the Swift test fixture (--fixture) and a log; deterministic
+for a given --seed (numpy's own RNG; one BLAS thread).
+"""
+
+import sys
+sys.dont_write_bytecode = True  # no __pycache__ in training/
+
+import argparse
+import csv
+import io
+import math
+import os
+import time
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+
+import digitnet as dn  # noqa: E402
+from prepare_data import group_key  # noqa: E402  (the split's single definition)
+
+# Training meters set aside to choose the checkpoint (never the held-out ones): one power
+# meter and one water meter model, the two kinds with several training groups.
+INNER_VAL_GROUPS = {"powermeter/unknown/iotson", "watermeter/pp"}
+
+
+def load_rows(data, heldout_file):
+    held = {l.strip() for l in open(heldout_file) if l.strip() and not l.startswith("#")}
+    rows = list(csv.DictReader(open(os.path.join(data, "labels.csv"))))
+    for r in rows:
+        r["group"] = group_key(r["kind"], r["source"])
+    missing = (held | INNER_VAL_GROUPS) - {r["group"] for r in rows}
+    if missing:
+        raise SystemExit(f"groups not in data: {sorted(missing)}")
+    if held & INNER_VAL_GROUPS:
+        raise SystemExit("inner validation groups must be training groups")
+    return rows, held
+
+
+def target(r, classes=10):
+    """Soft target over the ten digits (see module doc)."""
+    t = np.zeros(classes, np.float32)
+    value = float(r["value"])
+    frac = round(value - math.floor(value), 1)
+    if r["state"] == "rolling":
+        lower, upper = (int(d) for d in r["visible"].split("|"))
+        t[lower] += 1 - frac
+        t[upper] += frac
+        return t
+    d = int(r["visible"])
+    # distance from rest towards the neighbour the drum is moving to / coming from
+    if frac in (0.1, 0.2) and int(math.floor(value)) % 10 == d:
+        side, dist = (d + 1) % 10, frac
+    elif frac in (0.8, 0.9) and (int(math.floor(value)) + 1) % 10 == d:
+        side, dist = (d + 9) % 10, 1 - frac
+    else:
+        side, dist = None, 0.0
+    t[d] = 1 - dist / 2
+    if side is not None:
+        t[side] += dist / 2
+    return t
+
+
+def augment_raw(gray, rng, frames=0.0):
+    """A camera/locator-like variant of a raw crop: the cell window moved, scaled, stretched
+    and turned a little (as the reader's cutter errs), then tone, blur, noise and JPEG."""
+    h, w = gray.shape
+    pad = max(2, int(0.25 * max(h, w)))
+    big = Image.fromarray(np.pad(gray, pad, mode="edge"))
+    scale = rng.uniform(0.9, 1.12)
+    sx, sy = scale * rng.uniform(0.85, 1.2), scale
+    ang = math.radians(rng.uniform(-3, 3))
+    dx, dy = rng.uniform(-0.08, 0.08) * w, rng.uniform(-0.08, 0.08) * h
+    ca, sa = math.cos(ang), math.sin(ang)
+    # output (u, v) -> source: centre + R * diag(sx, sy) * ((u, v) - centre_out) + shift
+    a, b = ca * sx, -sa * sy
+    d, e = sa * sx, ca * sy
+    cx, cy = pad + w / 2 + dx, pad + h / 2 + dy
+    # The window itself narrower or wider (the cutter's cell width varies with the pitch and
+    # the digit's ink width), a little shorter or taller; the digit keeps its size.
+    ow = max(4, int(round(w * rng.uniform(0.8, 1.25))))
+    oh = max(4, int(round(h * rng.uniform(0.92, 1.1))))
+    c = cx - a * ow / 2 - b * oh / 2
+    f = cy - d * ow / 2 - e * oh / 2
+    img = big.transform((ow, oh), Image.AFFINE, (a, b, c, d, e, f), resample=Image.BILINEAR)
+    x = np.asarray(img, dtype=np.float32)
+    if frames > 0 and rng.random() < frames:  # (no draw when off: runs stay reproducible)
+        # the drum window's frame: a dark bar along the left and/or right edge (sometimes the
+        # top or bottom too), as a cell cut wider than its digit shows it
+        dark = float(np.percentile(x, 3))
+        sides = [("l", "r", "lr")[int(rng.integers(0, 3))]]
+        if rng.random() < 0.3:
+            sides.append(("t", "b")[int(rng.integers(0, 2))])
+        for side in "".join(sides):
+            if side in "lr":
+                bw = int(rng.integers(1, max(2, int(0.18 * ow)) + 1))
+                cols = slice(0, bw) if side == "l" else slice(ow - bw, ow)
+                x[:, cols] = dark + rng.normal(0, 4, x[:, cols].shape)
+            else:
+                bh = int(rng.integers(1, max(2, int(0.1 * oh)) + 1))
+                rws = slice(0, bh) if side == "t" else slice(oh - bh, oh)
+                x[rws, :] = dark + rng.normal(0, 4, x[rws, :].shape)
+    if rng.random() < 0.5:  # tone: gamma and reduced contrast
+        x = 255 * (x / 255) ** rng.uniform(0.7, 1.4)
+        k = rng.uniform(0.5, 1.0)
+        x = x * k + rng.uniform(0, 255 * (1 - k))
+    if rng.random() < 0.35:
+        x = np.asarray(Image.fromarray(np.clip(x, 0, 255).astype(np.uint8)).filter(
+            ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2) * h / 48)), dtype=np.float32)
+    if rng.random() < 0.4:
+        x = x + rng.normal(0, rng.uniform(2, 12), x.shape)
+    x = np.clip(x, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        buf = io.BytesIO()
+        Image.fromarray(x).save(buf, "JPEG", quality=int(rng.integers(30, 86)))
+        x = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), dtype=np.uint8)
+    return x
+
+
+def make_set(rows, data, variants, rng, log, invert=0.0, frames=0.0, classes=10):
+    """Network inputs for rows: the plain crop plus `variants` augmented copies of each; a share
+    `invert` of the copies is inverted after preparation (light digit on dark), as the reader's
+    polarity guess sometimes leaves a cell (e.g. watermeter/pp, light drums on black)."""
+    n = len(rows) * (1 + variants)
+    xs = np.zeros((n, dn.INPUT_H, dn.INPUT_W), np.float32)
+    ts = np.zeros((n, classes), np.float32)
+    owner = np.zeros(n, np.int32)
+    i = 0
+    start = time.time()
+    for k, r in enumerate(rows):
+        gray = dn.to_gray(Image.open(os.path.join(data, "images", r["file"])))
+        t = target(r, classes)
+        for v in range(1 + variants):
+            g = gray if v == 0 else augment_raw(gray, rng, frames)
+            cell = dn.prepare_crop(g)
+            if v > 0 and rng.random() < invert:
+                cell = 255 - cell
+            xs[i] = dn.fit_input(cell)
+            ts[i] = t
+            owner[i] = k
+            i += 1
+        if (k + 1) % 2000 == 0:
+            log(f"  prepared {k + 1}/{len(rows)} crops ({time.time() - start:.0f} s)")
+    return xs, ts, owner
+
+
+def evaluate(net, xs, rows, batch=512):
+    """Clean accuracy per kind, rolling top-2 = both neighbours, over plain crops."""
+    probs = np.concatenate([dn.softmax(net.forward(xs[i:i + batch])[0]) for i in range(0, len(xs), batch)])
+    order = np.argsort(-probs, axis=1)
+    per_kind = {}
+    clean_ok = clean_n = roll_ok = roll_n = 0
+    for r, o in zip(rows, order):
+        k = per_kind.setdefault(r["kind"], [0, 0])
+        if r["state"] == "clean":
+            ok = int(o[0]) == int(r["visible"])
+            k[0] += ok
+            k[1] += 1
+            clean_ok += ok
+            clean_n += 1
+        else:
+            roll_n += 1
+            roll_ok += {int(o[0]), int(o[1])} == {int(d) for d in r["visible"].split("|")}
+    return clean_ok / max(1, clean_n), roll_ok / max(1, roll_n), per_kind
+
+
+def make_none_set(rows, data, count, rng, invert, log):
+    """Cells that hold no digit, target class 10: a window straddling two neighbouring crops of
+    one counter (the locator's pitch half a digit off), and frame/background cells (dark bars
+    on a light ground), each prepared like a real crop."""
+    by_source = {}
+    for r in rows:
+        if r["state"] == "clean":
+            by_source.setdefault(r["source"], []).append(r)
+    pairs = [v for v in by_source.values() if len(v) >= 2]
+    xs = np.zeros((count, dn.INPUT_H, dn.INPUT_W), np.float32)
+    for i in range(count):
+        if rng.random() < 0.6 and pairs:
+            group = pairs[int(rng.integers(0, len(pairs)))]
+            a, b = (group[int(k)] for k in rng.choice(len(group), 2, replace=False))
+            ga = dn.to_gray(Image.open(os.path.join(data, "images", a["file"])))
+            gb = dn.to_gray(Image.open(os.path.join(data, "images", b["file"])))
+            h = ga.shape[0]
+            wb = max(2, int(round(gb.shape[1] * h / gb.shape[0])))
+            gb = np.asarray(Image.fromarray(gb).resize((wb, h), Image.BILINEAR), dtype=np.uint8)
+            both = np.concatenate([ga, gb], axis=1)
+            w = ga.shape[1]
+            centre = w + rng.uniform(-0.15, 0.15) * w  # the seam, give or take
+            left = int(np.clip(round(centre - w / 2), 0, both.shape[1] - w))
+            cell = both[:, left:left + w]
+        else:
+            h, w = 48, int(rng.integers(20, 36))
+            cell = np.full((h, w), rng.uniform(140, 235), np.float32)
+            cell += np.linspace(0, rng.uniform(-30, 30), w)[None, :]
+            for _ in range(int(rng.integers(1, 4))):
+                bw = int(rng.integers(1, max(2, w // 4)))
+                x0 = int(rng.integers(0, w - bw + 1))
+                cell[:, x0:x0 + bw] = rng.uniform(0, 90)
+            if rng.random() < 0.4:
+                bh = int(rng.integers(1, 8))
+                y0 = 0 if rng.random() < 0.5 else h - bh
+                cell[y0:y0 + bh, :] = rng.uniform(0, 90)
+            cell = cell + rng.normal(0, rng.uniform(2, 10), cell.shape)
+            cell = np.asarray(Image.fromarray(np.clip(cell, 0, 255).astype(np.uint8)).filter(
+                ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5))), dtype=np.uint8)
+        prepared = dn.prepare_crop(cell)
+        if rng.random() < invert:
+            prepared = 255 - prepared
+        xs[i] = dn.fit_input(prepared)
+    log(f"not-a-digit cells: {count}")
+    return xs
+
+
+def load_synth(folders, rng, invert, log, classes=10):
+    """Synthetic prepared cells (training/synth_cells.py: labels.csv file,visible,kind,source and
+    images/, already dark on light and 48 px high) as network inputs with one-hot targets; a
+    share `invert` of them inverted, as for the real crops."""
+    xs, ts = [], []
+    for folder in folders:
+        n = 0
+        for r in csv.DictReader(open(os.path.join(folder, "labels.csv"))):
+            if len(r["visible"]) != 1 or not r["visible"].isdigit():
+                continue
+            cell = np.asarray(Image.open(os.path.join(folder, "images", r["file"])).convert("L"), dtype=np.uint8)
+            if rng.random() < invert:
+                cell = 255 - cell
+            xs.append(dn.fit_input(cell))
+            t = np.zeros(classes, np.float32)
+            t[int(r["visible"])] = 1
+            ts.append(t)
+            n += 1
+        log(f"synthetic cells: {n} from {folder}")
+    return np.stack(xs), np.stack(ts)
+
+
+def calibrate(net, vx, vt):
+    """Temperature scaling: the T minimising the cross-entropy of softmax(logits / T) on the
+    inner validation meters (unseen meters, as in use), folded into the last layer, so the
+    reported confidences are calibrated for meters the net has not seen. Returns T."""
+    logits = net.forward(vx)[0].astype(np.float64)
+    best = (float("inf"), 1.0)
+    for t in np.exp(np.linspace(math.log(0.5), math.log(5.0), 93)):
+        nll = float(-(vt * np.log(dn.softmax(logits / t) + 1e-12)).sum(axis=1).mean())
+        best = min(best, (nll, float(t)))
+    t = best[1]
+    last = net.layers[-1]
+    last[1] = (last[1] / t).astype(np.float32)
+    last[2] = (last[2] / t).astype(np.float32)
+    return t
+
+
+class Adam:
+    def __init__(self, params, lr, wd):
+        self.lr, self.wd, self.t = lr, wd, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads, lr):
+        self.t += 1
+        b1, b2 = 0.9, 0.999
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            if p.ndim > 1:
+                g = g + self.wd * p  # L2 on weights only
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            mh = m / (1 - b1 ** self.t)
+            vh = v / (1 - b2 ** self.t)
+            p -= (lr * mh / (np.sqrt(vh) + 1e-8)).astype(p.dtype)
+
+
+def write_fixture(net, path, cells):
+    """Swift test fixture: a few prepared cells and the logits this (Python) forward pass gives."""
+    lines = [
+        "// Generated by training/cnn/train.py (write_fixture): do not edit. Prepared cells",
+        "// (uint8 gray, hex) and the logits the Python forward pass gives for them with the",
+        "// shipped digitnet.bin; NetworkRecognizerTests checks that the Swift pass agrees.",
+        "",
+        "/// Expected network outputs for fixed inputs, from the training script.",
+        "enum NetworkRecognizerFixture {",
+        "    /// One prepared cell and its logits.",
+        "    struct Case {",
+        "        let name: String",
+        "        let width: Int",
+        "        let height: Int",
+        "        let pixelsHex: String",
+        "        let logits: [Float]",
+        "    }",
+        "",
+        "    static let cases: [Case] = [",
+    ]
+    for name, cell in cells:
+        logits = net.forward(dn.fit_input(cell)[None])[0][0]
+        h, w = cell.shape
+        lines.append(f"        Case(")
+        lines.append(f"            name: \"{name}\", width: {w}, height: {h},")
+        hexs = cell.tobytes().hex()
+        chunks = [hexs[i:i + 96] for i in range(0, len(hexs), 96)]
+        lines.append("            pixelsHex: \"\"\"")
+        lines += ["                " + c for c in chunks]
+        lines.append("                \"\"\",")
+        lines.append("            logits: [" + ", ".join(f"{v:.6f}" for v in logits) + "]),")
+    lines += ["    ]", "}", ""]
+    open(path, "w").write("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--heldout-groups", required=True)
+    ap.add_argument("--out", required=True, help="weights file to write (digitnet.bin)")
+    ap.add_argument("--fixture", help="Swift fixture to write")
+    ap.add_argument("--work", required=True, help="folder for the log and the checkpoint")
+    ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--variants", type=int, default=5, help="augmented copies per crop")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--wd", type=float, default=1e-4)
+    ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--channels", default="8,16,32")
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--synth", action="append", default=[], help="folder of synthetic prepared cells; repeatable")
+    ap.add_argument("--synth-share", type=float, default=0.0, help="share of each epoch's cells that are synthetic")
+    ap.add_argument("--invert", type=float, default=0.15, help="share of augmented copies inverted")
+    ap.add_argument("--frames", type=float, default=0.0,
+                    help="share of augmented copies given a dark frame bar at an edge")
+    ap.add_argument("--none-share", type=float, default=0.0,
+                    help="share of each epoch's cells that hold no digit (class 10); 0 = a 10-class net")
+    ap.add_argument("--fixture-from", help="write --fixture for this weights file and stop (no training)")
+    ap.add_argument("--no-rolling", action="store_true", help="train on clean crops only")
+    args = ap.parse_args()
+
+    os.makedirs(args.work, exist_ok=True)
+    logf = open(os.path.join(args.work, "training.log"), "w")
+
+    def log(msg):
+        print(msg, flush=True)
+        logf.write(msg + "\n")
+        logf.flush()
+
+    log(f"args: {vars(args)}")
+    rng = np.random.default_rng(args.seed)
+    rows, held = load_rows(args.data, args.heldout_groups)
+    usable = [r for r in rows if r["group"] not in held and (r["state"] == "clean" or not args.no_rolling)]
+    train_rows = [r for r in usable if r["group"] not in INNER_VAL_GROUPS]
+    if args.fixture_from:
+        # only (re)write the fixture for an existing weights file
+        write_fixture(dn.load_weights(args.fixture_from), args.fixture, fixture_cells(train_rows, args.data))
+        log(f"wrote {args.fixture} for {args.fixture_from}")
+        return
+    val_rows = [r for r in usable if r["group"] in INNER_VAL_GROUPS]
+    log(f"train crops {len(train_rows)} (clean {sum(r['state'] == 'clean' for r in train_rows)}), "
+        f"inner validation {len(val_rows)} ({sorted(INNER_VAL_GROUPS)}); held-out groups untouched: {len(held)}")
+
+    t0 = time.time()
+    classes = 11 if args.none_share > 0 else 10
+    xs, ts, owner = make_set(train_rows, args.data, args.variants, rng, log, args.invert, args.frames, classes)
+    vx, vt, _ = make_set(val_rows, args.data, 0, rng, log, classes=classes)
+    sx, st = load_synth(args.synth, rng, args.invert, log, classes) if args.synth_share > 0 else (None, None)
+    none_per_epoch = 0
+    if args.none_share > 0:
+        # not-a-digit cells: a pool of their own after the synthetic cells, drawn each epoch as
+        # `none_share` of the real crops' count
+        nx = make_none_set(train_rows, args.data, len(train_rows) // 2, rng, args.invert, log)
+        nt = np.zeros((len(nx), classes), np.float32)
+        nt[:, 10] = 1
+        none_per_epoch = int(round(len(train_rows) * args.none_share))
+        none_base = 0 if sx is None else len(sx)
+        sx = nx if sx is None else np.concatenate([sx, nx])
+        st = nt if st is None else np.concatenate([st, nt])
+    synth_per_epoch = (int(round(len(train_rows) * args.synth_share / (1 - args.synth_share)))
+                       if args.synth_share > 0 else 0)
+    log(f"data ready: {len(xs)} training inputs, {len(vx)} validation, {time.time() - t0:.0f} s")
+
+    net = dn.Net(tuple(int(c) for c in args.channels.split(",")), args.hidden, args.seed, classes)
+    log(f"network: channels {args.channels}, hidden {args.hidden}, parameters {net.count()}")
+    opt = Adam(net.params(), args.lr, args.wd)
+    per_crop = 1 + args.variants
+    total = math.ceil((len(train_rows) + synth_per_epoch + none_per_epoch) / args.batch) * args.epochs
+    best = (-1.0, None, -1)
+    step = 0
+    for epoch in range(args.epochs):
+        te = time.time()
+        # one randomly chosen version (plain or augmented) of every crop per epoch
+        pick = np.arange(len(train_rows)) * per_crop + rng.integers(0, per_crop, len(train_rows))
+        if synth_per_epoch:
+            # synthetic cells sit after the real ones in one index space
+            rendered = len(sx) - (len(nx) if none_per_epoch else 0)
+            pick = np.concatenate([pick, len(xs) + rng.integers(0, rendered, synth_per_epoch)])
+        if none_per_epoch:
+            pick = np.concatenate([pick, len(xs) + none_base + rng.integers(0, len(nx), none_per_epoch)])
+        pick = pick[rng.permutation(len(pick))]
+        loss_sum = 0.0
+        steps = math.ceil(len(pick) / args.batch)
+        for s in range(steps):
+            idx = pick[s * args.batch:(s + 1) * args.batch]
+            real = idx[idx < len(xs)]
+            fake = idx[idx >= len(xs)] - len(xs)
+            bx = xs[real] if not len(fake) else np.concatenate([xs[real], sx[fake]])
+            by = ts[real] if not len(fake) else np.concatenate([ts[real], st[fake]])
+            lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total))
+            logits, caches = net.forward(bx, train=True, rng=rng, dropout=args.dropout)
+            p = dn.softmax(logits)
+            y = by
+            loss_sum += float(-(y * np.log(p + 1e-9)).sum(axis=1).mean())
+            grads = net.backward(((p - y) / len(idx)).astype(np.float32), caches)
+            opt.step(net.params(), grads, lr)
+            step += 1
+        acc, roll, kinds = evaluate(net, vx, val_rows)
+        kind_text = " ".join(f"{k} {v[0] / max(1, v[1]):.3f}" for k, v in sorted(kinds.items()))
+        log(f"epoch {epoch + 1:2d} loss {loss_sum / steps:.4f} inner-val clean {acc:.4f} "
+            f"rolling top2 {roll:.3f} ({kind_text}) {time.time() - te:.0f} s")
+        score = acc + 0.25 * roll
+        if score > best[0]:
+            best = (score, net.copy_params(), epoch + 1)
+    net.load_params(best[1])
+    acc, roll, _ = evaluate(net, vx, val_rows)
+    log(f"best epoch {best[2]}: inner-val clean {acc:.4f}, rolling top2 {roll:.3f}; "
+        f"total {time.time() - t0:.0f} s")
+    temperature = calibrate(net, vx, vt)
+    log(f"confidence calibration on the inner validation meters: temperature {temperature:.3f} "
+        f"folded into the last layer (argmax unchanged)")
+    dn.save_weights(net, args.out)
+    log(f"wrote {args.out} ({os.path.getsize(args.out)} bytes)")
+
+    check = dn.load_weights(args.out)
+    assert np.allclose(check.forward(vx[:8])[0], net.forward(vx[:8])[0], atol=1e-5)
+    if args.fixture:
+        write_fixture(net, args.fixture, fixture_cells(train_rows, args.data))
+        log(f"wrote {args.fixture}")
+
+
+def fixture_cells(train_rows, data):
+    """Four clean training crops of different kinds, prepared as at run time, and a wide ramp."""
+    cells, kinds = [], set()
+    for r in train_rows:
+        if r["state"] != "clean" or r["kind"] in kinds:
+            continue
+        kinds.add(r["kind"])
+        gray = dn.to_gray(Image.open(os.path.join(data, "images", r["file"])))
+        cells.append((f"{r['file']} ({r['visible']}, {r['kind']})", dn.prepare_crop(gray)))
+        if len(cells) == 4:
+            break
+    ramp = np.tile(np.linspace(0, 255, 60).astype(np.uint8), (48, 1))
+    cells.append(("wide ramp 60x48 (padding above and below)", ramp))
+    return cells
+
+
+if __name__ == "__main__":
+    main()

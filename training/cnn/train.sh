@@ -1,0 +1,50 @@
+#!/bin/sh
+# Trains digitnet (training/cnn/README.md) from a clean checkout and writes
+# Sources/MeterOCR/Models/digitnet.bin and the Swift test fixture. One core, deterministic.
+#
+#   training/cnn/train.sh            # from anywhere in the repository; ~6 min on one core
+#
+# Knobs (environment): SEED, EPOCHS, VARIANTS (augmented copies per crop), CHANNELS, HIDDEN,
+# LR, INVERT (share of copies inverted), FRAMES (share of copies given a dark frame bar),
+# SYNTH_SHARE (share of each epoch's cells drawn from the rendered synthetic cells; 0 = real
+# crops only), RENDER_CELLS/RENDER_SEED (the rendered set,
+# cached in .build-training/synth, shared with training/train.sh), SYNTH (other folders of
+# prepared cells, e.g. the harvested ones), NONE_SHARE (not-a-digit cells per epoch, share of the
+# real crops; 0 = a 10-class net), OUT (weights file), FIXTURE (Swift test fixture),
+# WORK (log folder, default .build-training/cnn), DATA (default ../shared/data/meter-digits).
+set -eu
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-../shared/data/meter-digits}
+WORK=${WORK:-.build-training/cnn}
+OUT=${OUT:-Sources/MeterOCR/Models/digitnet.bin}
+FIXTURE=${FIXTURE:-Tests/MeterOCRTests/NetworkRecognizerFixture.swift}
+SYNTH_SHARE=${SYNTH_SHARE:-0.3}
+RENDER_CELLS=${RENDER_CELLS:-15000}
+RENDER_SEED=${RENDER_SEED:-7031}
+PYDEPS=.build-training/pydeps-numpy126
+export PYTHONDONTWRITEBYTECODE=1
+# Debian's numpy links the reference BLAS (~0.8 GFLOP/s here): the PyPI wheel bundles OpenBLAS
+# (~15 GFLOP/s on one core). Installed once into a git-ignored folder, pinned for repeatability.
+if [ ! -f "$PYDEPS/numpy/__init__.py" ]; then
+    /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --target "$PYDEPS" 'numpy==1.26.4'
+fi
+mkdir -p "$WORK"
+SYNTH_ARGS=""
+if [ "$SYNTH_SHARE" != "0" ]; then
+    # Rendered cells (training/synth_cells.py render, ~1 min; never the samples' seed).
+    RENDERED=.build-training/synth/render-$RENDER_SEED-$RENDER_CELLS
+    if [ ! -f "$RENDERED/labels.csv" ]; then
+        /usr/bin/python3 training/synth_cells.py render --out "$RENDERED" --count "$RENDER_CELLS" --seed "$RENDER_SEED"
+    fi
+    SYNTH_ARGS="--synth $RENDERED"
+    for folder in ${SYNTH:-}; do SYNTH_ARGS="$SYNTH_ARGS --synth $folder"; done
+fi
+# One thread: the machine is shared, and one thread keeps the sums in a fixed order.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# shellcheck disable=SC2086  # SYNTH_ARGS is a list of words on purpose
+PYTHONPATH="$PYDEPS" /usr/bin/python3 training/cnn/train.py $SYNTH_ARGS --synth-share "$SYNTH_SHARE" \
+    --data "$DATA" --heldout-groups training/heldout-groups.txt \
+    --out "$OUT" --fixture "$FIXTURE" --work "$WORK" \
+    --seed "${SEED:-20261125}" --epochs "${EPOCHS:-30}" --variants "${VARIANTS:-5}" \
+    --channels "${CHANNELS:-16,32,64}" --hidden "${HIDDEN:-128}" --lr "${LR:-0.002}" \
+    --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}"

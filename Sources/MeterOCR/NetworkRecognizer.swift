@@ -65,7 +65,7 @@ public final class NetworkRecognizer: DigitRecognizer {
     public func recognizeDigit(_ cell: Image) throws(OCRError) -> DigitGuess {
         guard cell.width > 0, cell.height > 0 else { return .empty }
         let gray = cell.format == .gray ? cell : cell.grayscale()
-        guard Self.hasContrast(gray.pixels) else { return .empty }
+        guard cellHasContrast(gray.pixels) else { return .empty }
         fillInput(gray)
         input.withUnsafeBufferPointer { input in
             logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
@@ -163,19 +163,5 @@ public final class NetworkRecognizer: DigitRecognizer {
             index += 1
         }
         return sum
-    }
-
-    /// Whether the darkest and lightest pixels differ by more than JPEG noise (the rule and
-    /// level of `TesseractRecognizer`).
-    private static func hasContrast(_ pixels: [UInt8]) -> Bool {
-        pixels.withUnsafeBufferPointer { pixels in
-            var low: UInt8 = 255
-            var high: UInt8 = 0
-            for value in pixels {
-                low = min(low, value)
-                high = max(high, value)
-            }
-            return high - low >= TesseractRecognizer.minimumContrast
-        }
     }
 }

@@ -162,7 +162,7 @@ public final class TesseractRecognizer: DigitRecognizer {
         let gray = image.format == .gray ? image.pixels : image.grayscale().pixels
         // Tesseract reads a uniform image as one big blob (a blank cell came back as "7" at
         // 91 %): nothing to read means no call.
-        guard Self.hasContrast(gray) else { return [] }
+        guard cellHasContrast(gray) else { return [] }
         if settings.singleThreaded { OpenMP.serializeCurrentThread() }
         TessBaseAPISetPageSegMode(handle, pageSegMode)
         gray.withUnsafeBufferPointer { buffer in
@@ -187,23 +187,6 @@ public final class TesseractRecognizer: DigitRecognizer {
         TessBaseAPIClear(handle)
         return guesses
     }
-
-    /// Whether the darkest and lightest pixels differ by more than JPEG noise.
-    private static func hasContrast(_ pixels: [UInt8]) -> Bool {
-        pixels.withUnsafeBufferPointer { pixels in
-            var low: UInt8 = 255
-            var high: UInt8 = 0
-            for value in pixels {
-                low = min(low, value)
-                high = max(high, value)
-            }
-            return high - low >= minimumContrast
-        }
-    }
-
-    /// Gray levels between darkest and lightest pixel below which a cell is blank.
-    static let minimumContrast: UInt8 = 24
-
 
     // MARK: - Model location
 

@@ -27,6 +27,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50.0, help="photos per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--model", default="eng", help="recognition model (eng, meterdigits, digitnet)")
     arguments = parser.parse_args()
 
     photos = sorted(name for name in os.listdir(arguments.photos) if name.endswith((".jpg", ".png")))
@@ -34,7 +35,8 @@ def main():
         sys.exit(f"no photos in {arguments.photos}")
     state = tempfile.mkdtemp(prefix="meterscan-pipe-latency-")
     process = subprocess.Popen(
-        [arguments.binary, "pipe", "--state", state, "--media-dir", arguments.photos, "--jobs", str(arguments.jobs)],
+        [arguments.binary, "pipe", "--state", state, "--media-dir", arguments.photos, "--jobs", str(arguments.jobs),
+         "--model", arguments.model],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
     sent = {}
     received = {}

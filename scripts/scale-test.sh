@@ -74,7 +74,8 @@ run_round() {
     local worker_b=$!
 
     if [[ $kill_midway == 1 ]]; then
-        while (($(wc -l < "$dir/worker-b.jsonl") < photo_count / 3)); do sleep 0.2; done
+        # The shell may not have created the output file yet when this starts.
+        while (($(cat "$dir/worker-b.jsonl" 2> /dev/null | wc -l) < photo_count / 3)); do sleep 0.2; done
         kill -9 "$worker_b" "$consumer_1"
         wait "$worker_b" "$consumer_1" 2> /dev/null || true
     fi

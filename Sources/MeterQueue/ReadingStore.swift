@@ -250,14 +250,18 @@ public protocol ReadingStore: Sendable {
     /// Records the fingerprint of the sender-hash key on first use and refuses a different
     /// one later: hashes made with another key would never match the registry's.
     func adoptSenderKey(fingerprint: String) throws(StoreError)
-    /// Waits until new messages may be deliverable, at most `timeout` seconds.
-    func waitForMessages(timeout: TimeInterval)
+    /// Waits until new messages may be deliverable, at most `timeout` seconds; true when a
+    /// notification ended the wait, false when the timeout did.
+    @discardableResult
+    func waitForMessages(timeout: TimeInterval) -> Bool
 }
 
 extension ReadingStore {
     /// Stores without notifications wait the whole timeout (a consumer's poll interval).
-    public func waitForMessages(timeout: TimeInterval) {
+    @discardableResult
+    public func waitForMessages(timeout: TimeInterval) -> Bool {
         Thread.sleep(forTimeInterval: timeout)
+        return false
     }
 }
 

@@ -28,8 +28,9 @@ final class OutboxWakeUps: @unchecked Sendable {
         condition.withLock { self.connection = connection }
     }
 
-    /// Returns when a notification came since the last call, or after `timeout` seconds.
-    func wait(timeout: TimeInterval) {
+    /// Returns true when a notification came since the last call, false after `timeout`
+    /// seconds without one (or when the listening connection is gone).
+    func wait(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
@@ -37,7 +38,9 @@ final class OutboxWakeUps: @unchecked Sendable {
             if !condition.wait(until: deadline) { break }
         }
         if connection?.isClosed ?? true { connection = nil }
+        let notified = received != seen
         seen = received
+        return notified
     }
 
     /// Closes the listening connection.

@@ -92,7 +92,8 @@ public struct PostgresLocationError: Error, Sendable, CustomStringConvertible {
 
     /// One line for the person who typed it (the password is not repeated).
     public var description: String {
-        let shown = (try? PostgresLocation(url: url).description) ?? "the database URL"
-        return "\(shown): \(problem)"
+        guard var components = URLComponents(string: url) else { return "the database URL: \(problem)" }
+        components.password = nil
+        return "\(components.string ?? "the database URL"): \(problem)"
     }
 }

@@ -276,18 +276,20 @@ extension PostgresStore {
         }
     }
 
-    /// Waits for a NOTIFY from a worker that enqueued, at most `timeout` seconds.
-    public func waitForMessages(timeout: TimeInterval) {
+    /// Waits for a NOTIFY from a worker that enqueued, at most `timeout` seconds; true when
+    /// one came.
+    @discardableResult
+    public func waitForMessages(timeout: TimeInterval) -> Bool {
         if !wakeUps.isListening {
             do {
                 try wakeUps.listen(connection: pool.dedicatedConnection(), channel: Self.outboxChannel, logger: logger)
             } catch {
                 // Without a listener the consumer still works, by polling.
                 Thread.sleep(forTimeInterval: timeout)
-                return
+                return false
             }
         }
-        wakeUps.wait(timeout: timeout)
+        return wakeUps.wait(timeout: timeout)
     }
 }
 

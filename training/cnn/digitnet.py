@@ -19,10 +19,16 @@ Weights file (little-endian), see `save_weights`:
   u32 inputs, u32 outputs, float32 weights ([out][in][3][3] or [out][in]), float32 biases [out].
 """
 import math
+import os
 import struct
+import sys
 
 import numpy as np
 from PIL import Image
+
+# The polarity test is the one the Tesseract training data uses (training/prepare_data.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from prepare_data import ink_is_light  # noqa: E402
 
 INPUT_H, INPUT_W = 32, 24
 PREPARED_HEIGHT = 48
@@ -58,25 +64,6 @@ def percentile(hist, fraction):
     total = int(hist.sum())
     target = max(int(math.ceil(total * fraction)), 1)
     return int(np.searchsorted(np.cumsum(hist), target))
-
-
-def ink_is_light(gray, window, thr):
-    x0, x1, y0, y1 = window
-    h, w = gray.shape
-    bx, by = max(1, w * 3 // 20), max(1, h * 3 // 20)
-    dark = gray <= thr
-    band = np.zeros_like(dark)
-    band[:by, :] = True
-    band[h - by:, :] = True
-    band[:, :bx] = True
-    band[:, w - bx:] = True
-    centre = np.zeros_like(dark)
-    centre[y0:y1, x0:x1] = True
-    centre &= ~band
-    ct, bt = int(centre.sum()), int(band.sum())
-    if ct == 0 or bt == 0:
-        return False
-    return int(dark[centre].sum()) * bt < int(dark[band].sum()) * ct
 
 
 def to_gray(img):

@@ -62,11 +62,16 @@ public protocol DigitRecognizer: AnyObject {
     /// Whether `recognizeLine` reads anything: false for cell classifiers, whose pipeline then
     /// skips the line reading (a "second opinion" that would always come back empty).
     var readsLines: Bool { get }
+    /// Whether an empty guess means the engine judged the cell to hold no digit (frame,
+    /// background, lettering), rather than that it could not read it.
+    var recognizesNonDigits: Bool { get }
 }
 
 extension DigitRecognizer {
     /// Line-reading engines (Tesseract and the fakes) read lines.
     public var readsLines: Bool { true }
+    /// Tesseract answers nothing for digits it cannot read, seven-segment ones above all.
+    public var recognizesNonDigits: Bool { false }
 }
 
 /// Gray levels between a cell's darkest and lightest pixel below which it is blank.

@@ -58,6 +58,9 @@ public final class NetworkRecognizer: DigitRecognizer {
     /// A cell classifier reads no lines: the pipeline must not ask it for a second opinion.
     public var readsLines: Bool { false }
 
+    /// An 11-class network has a class of its own for cells without a digit.
+    public var recognizesNonDigits: Bool { network.classCount > 10 }
+
     /// The most probable digit with its softmax probability; the next digits as alternatives.
     /// A blank cell (no contrast) is `.empty`, as with `TesseractRecognizer`; so is a cell an
     /// 11-class network finds most likely to hold no digit (class 10: frame, background, a

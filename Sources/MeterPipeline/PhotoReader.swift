@@ -128,7 +128,9 @@ public final class PhotoReader {
         var best: (reading: AssembledReading, crop: CounterCrop, cells: [Image], score: Double)?
         var segmentTime = 0.0
         var recognizeTime = 0.0
-        for candidate in candidates.prefix(settings.candidatesToRead) {
+        // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
+        var notDigitRows = Set<Int>()
+        for (candidateIndex, candidate) in candidates.prefix(settings.candidatesToRead).enumerated() {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls).
@@ -159,6 +161,9 @@ public final class PhotoReader {
             // seven-segment digits as nothing. Dropping one would leave a confident reading a
             // digit short, which could be accepted; an unread position sends it to a clerk.
             let reading = assembler.assemble(positions)
+            if recognizer.recognizesNonDigits, 2 * positions.count(where: { $0.text.isEmpty }) > positions.count {
+                notDigitRows.insert(candidateIndex)
+            }
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
             let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
@@ -185,7 +190,7 @@ public final class PhotoReader {
             status = .rejected
             reasons.insert(Reason(.counterCutOff, "the counter runs into the edge of the photo"), at: 0)
         }
-        let tallest = candidates.map(\.digitHeight).max() ?? 0
+        let tallest = candidates.indices.filter { !notDigitRows.contains($0) }.map { candidates[$0].digitHeight }.max() ?? 0
         if status == .accepted, tallest > 1.25 * best.crop.candidate.digitHeight {
             // The engine read a smaller row of digits better than the most counter-like one:
             // typically a serial number ("Nr. 63510438") beside a counter it could not read.
@@ -193,6 +198,19 @@ public final class PhotoReader {
             status = .review
             reasons.append(
                 Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
+        }
+        if status == .accepted, let end = Self.digitBeyondEnds(of: best.crop, redFraction: extractor.fractionRedShare) {
+            // A digit the locator could not take into the row (run into its neighbour, or a
+            // seven-segment "1" with its segments apart) leaves a confident reading one digit
+            // short: the one mistake a clerk is there to catch.
+            status = .review
+            reasons.append(Reason(.lowConfidence, "ink \(end) digit may be a digit that was not read"))
+        }
+        if status == .accepted, best.reading.fraction == nil, let mark = best.crop.possibleDecimalAfter.first {
+            // A missed decimal point multiplies the reading by a power of ten; a confident
+            // reading cannot tell, so a clerk looks at the mark.
+            status = .review
+            reasons.append(Reason(.lowConfidence, "a faint mark after digit \(mark + 1) may be a decimal point"))
         }
         if status != .rejected, recognizer.readsLines {
             // Second opinion: the same cells read as one line. Stock models misread single
@@ -364,5 +382,18 @@ public final class PhotoReader {
         var options = settings.cellPreparation
         options.normalizePolarity = false
         return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
+    }
+
+    /// Which end of the row ("before the first", "after the last") borders on ink that may be
+    /// one more digit (the locator's test, see `CounterLocator.inkBeyond`), or nil. Past a red
+    /// drum, or before one, more ink is another fraction drum, which the integer reading does
+    /// not need; after a decimal mark it is not let pass, since a mark found in the wrong gap
+    /// looks just the same.
+    static func digitBeyondEnds(of crop: CounterCrop, redFraction: Double) -> String? {
+        if crop.candidate.inkBeforeFirst { return "before the first" }
+        let endsInRed = (crop.cells.last.map { $0.isFraction && $0.redness > redFraction } ?? false)
+            || crop.rednessAfterLast > redFraction
+        if !endsInRed, crop.candidate.inkAfterLast { return "after the last" }
+        return nil
     }
 }

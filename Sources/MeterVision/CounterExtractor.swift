@@ -34,6 +34,12 @@ public struct CounterCrop: Sendable {
     public var cells: [DigitCell]
     /// The candidate this crop was cut from, in full-resolution coordinates.
     public var candidate: CounterCandidate
+    /// Share of clearly red pixels one pitch past the last cell: red fraction drums the row did
+    /// not take in (they can come out as a row of their own, in the other polarity).
+    public var rednessAfterLast: Double
+    /// Positions after which a mark may be a decimal point, too faint or too ambiguous to
+    /// split the reading on.
+    public var possibleDecimalAfter: [Int] = []
 }
 
 /// Cuts a located counter out of the full-resolution planes: deskews it and splits it into cells.
@@ -92,15 +98,28 @@ public struct CounterExtractor: Sendable {
         }
         keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
-        let separator = candidate.decimalAfter
-            ?? decimalPoint(
+        var separator = candidate.decimalAfter
+        var possibleSeparators: [Int] = []
+        if separator == nil {
+            (separator, possibleSeparators) = decimalPoint(
                 in: strip, positions: positions, baseline: half.1 + candidate.digitHeight / 2,
                 digitHeight: candidate.digitHeight, digitWidth: candidate.digitWidth, pitch: candidate.pitch,
                 darkInk: candidate.darkInk)
+        }
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
-        return CounterCrop(strip: strip, cells: cells, candidate: candidate)
+        // The pitch after the last cell, sampled on its own: the strip ends before it.
+        let after = Point(x: last.x + candidate.pitch * cosine, y: last.y + candidate.pitch * sine)
+        let pitchWidth = max(1, Int(candidate.pitch))
+        let afterPlanes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight) { x, y in
+            let du = Double(x) + 0.5 - Double(pitchWidth) / 2
+            let dv = Double(y) + 0.5 - half.1
+            return (Float(after.x + du * cosine - dv * sine), Float(after.y + du * sine + dv * cosine))
+        }
+        return CounterCrop(
+            strip: strip, cells: cells, candidate: candidate,
+            rednessAfterLast: afterPlanes.redness.share(above: 60), possibleDecimalAfter: possibleSeparators)
     }
 
     /// Finds a decimal point the locator could not see as a mark of its own: on LCDs it sits
@@ -108,12 +127,14 @@ public struct CounterExtractor: Sendable {
     /// next digit. In the full-resolution strip it is a short run of columns right of a digit's
     /// ink (a serif or the foot of a "1" stays within its digit's width) that are ink just
     /// above the baseline and background above and below that (a window frame, a housing edge
-    /// or a neighbouring stroke is not). Only an unambiguous find counts.
+    /// or a neighbouring stroke is not). Only an unambiguous find counts as `point`; marks too
+    /// small to be sure of, and rival finds, are handed back as `possible` (after which
+    /// positions), so that a reading without a decimal point is not trusted blindly.
     func decimalPoint(
         in strip: Image, positions: [Double], baseline: Double, digitHeight: Double, digitWidth: Double,
         pitch: Double, darkInk: [Bool]
-    ) -> Int? {
-        guard positions.count >= 4, digitHeight >= 8 else { return nil }
+    ) -> (point: Int?, possible: [Int]) {
+        guard positions.count >= 4, digitHeight >= 8 else { return (nil, []) }
         let top = Int(baseline - 0.62 * digitHeight)
         let dotTop = Int(baseline - 0.2 * digitHeight)
         let dotBottom = Int(baseline + 0.06 * digitHeight)
@@ -121,11 +142,12 @@ public struct CounterExtractor: Sendable {
         let clearBottom = Int(baseline - 0.25 * digitHeight)
         let belowTop = Int(baseline + 0.14 * digitHeight)
         let belowBottom = Int(baseline + 0.24 * digitHeight)
-        guard clearTop >= 0, belowBottom < strip.height else { return nil }
+        guard clearTop >= 0, belowBottom < strip.height else { return (nil, []) }
         // One ink level for the whole row, from the band the digits fill.
         let band = strip.cropped(x: 0, y: top, width: strip.width, height: dotBottom - top)
         let level = Int(Threshold.otsu(Threshold.histogram(band)))
         var found: [Int] = []
+        var faint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
                 let value = Int(pixels[y * strip.width + x])
@@ -153,12 +175,16 @@ public struct CounterExtractor: Sendable {
                         run = 0
                     }
                 }
-                if Double(longest) >= 0.06 * digitHeight, Double(longest) <= 0.3 * digitHeight {
-                    found.append(index)
+                if Double(longest) <= 0.3 * digitHeight {
+                    if Double(longest) >= 0.06 * digitHeight {
+                        found.append(index)
+                    } else if longest >= max(2, Int(0.03 * digitHeight)) {
+                        faint.append(index)
+                    }
                 }
             }
         }
-        return found.count == 1 ? found[0] : nil
+        return (found.count == 1 ? found[0] : nil, found.count == 1 ? [] : found + faint)
     }
 
     /// A drum turns only while every drum to its right passes from 9 to 0, so drums caught

@@ -27,6 +27,10 @@ public struct CounterCandidate: Sendable, Hashable {
     public var darkInk: [Bool]
     /// Index of the last integer position when a decimal point or comma follows it.
     public var decimalAfter: Int?
+    /// Digit-like ink lies one pitch before the first position: the row may lack a digit there.
+    public var inkBeforeFirst = false
+    /// Digit-like ink lies one pitch after the last position: the row may lack a digit there.
+    public var inkAfterLast = false
 
     /// The same candidate in coordinates scaled by `factor` (e.g. from a downscaled image).
     public func scaled(by factor: Double) -> CounterCandidate {
@@ -144,7 +148,14 @@ public struct CounterLocator: Sendable {
         rows = rows.map { extend($0, dark: passes.dark, light: passes.light) }
         rows = mergeContinuations(rows)
         let candidates = rows.compactMap { row in
-            candidate(from: row).map { withDecimalSeparator($0, marks: marks) }
+            candidate(from: row).map { found in
+                var result = withDecimalSeparator(found, marks: marks)
+                let first = result.cellCenters.startIndex
+                let last = result.cellCenters.endIndex - 1
+                result.inkBeforeFirst = inkBeyond(result, position: first, direction: -1, in: passes)
+                result.inkAfterLast = inkBeyond(result, position: last, direction: 1, in: passes)
+                return result
+            }
         }
         lap("rows")
         return Array(candidates.sorted { $0.score > $1.score }.prefix(settings.maximumCandidates))
@@ -320,57 +331,33 @@ public struct CounterLocator: Sendable {
 
     /// Ink in a digit-sized box that spans most of the digit height but does not fill the box.
     func inkLooksLikeDigit(in binary: Image, x: Double, y: Double, width: Double, height: Double) -> Bool {
-        let x0 = Int(x - width * 0.45)
-        let x1 = Int(x + width * 0.45)
-        let y0 = Int(y - height * 0.5)
-        let y1 = Int(y + height * 0.5)
-        guard x0 >= 0, y0 >= 0, x1 < binary.width, y1 < binary.height, x1 > x0, y1 > y0 else { return false }
-        var ink = 0
-        var rowsWithInk = 0
-        var columnSum = 0
-        var minColumn = x1
-        var maxColumn = x0
-        binary.pixels.withUnsafeBufferPointer { pixels in
-            for row in y0...y1 {
-                var rowInk = 0
-                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
-                    rowInk += 1
-                    columnSum += column
-                    minColumn = min(minColumn, column)
-                    maxColumn = max(maxColumn, column)
-                }
-                ink += rowInk
-                if rowInk > 0 { rowsWithInk += 1 }
-            }
-        }
-        guard ink > 0 else { return false }
-        let boxWidth = Double(x1 - x0 + 1)
-        let share = Double(ink) / (boxWidth * Double(y1 - y0 + 1))
-        let extent = Double(rowsWithInk) / Double(y1 - y0 + 1)
+        guard let ink = InkBox(binary, x: x, y: y, width: width, height: height) else { return false }
         // Centred ink of some width: the edge of a panel or drum area is a band at one side.
-        let centroid = (Double(columnSum) / Double(ink) - Double(x0)) / boxWidth
-        let spread = Double(maxColumn - minColumn + 1) / boxWidth
-        guard share > 0.1, share < 0.6, extent > 0.75, centroid > 0.25, centroid < 0.75, spread > 0.35
+        guard ink.share > 0.1, ink.share < 0.6, ink.extent > 0.75, ink.centroid > 0.25, ink.centroid < 0.75,
+            ink.spread > 0.35
         else { return false }
-        // A digit (even one touching its frame at the side, or caught mid-roll) ends above and
-        // below; the edge of a housing or panel runs on unbroken past the digit height.
-        let reachTop = max(0, Int(y - height * 0.8))
-        let reachBottom = min(binary.height - 1, Int(y + height * 0.8))
-        var unbroken = true
-        binary.pixels.withUnsafeBufferPointer { pixels in
-            for row in reachTop...reachBottom {
-                var rowInk = false
-                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
-                    rowInk = true
-                    break
-                }
-                if !rowInk {
-                    unbroken = false
-                    break
-                }
-            }
-        }
-        return !unbroken
+        return !ink.runsPastDigit(binary, y: y, height: height)
+    }
+
+    /// Whether ink one pitch beyond an end `position` of the row (`direction` -1: before it,
+    /// 1: after it) could be one more digit that was not taken into the row: too dense,
+    /// off-centre (a seven-segment "1") or broken at the locating scale. A reading of the row
+    /// alone may then lack a digit, so it must not be accepted unseen; a window frame or housing
+    /// edge that runs on past the digit height, and background, do not count.
+    func inkBeyond(
+        _ candidate: CounterCandidate, position: Int, direction: Double, in passes: (dark: Image, light: Image)
+    ) -> Bool {
+        let end = candidate.cellCenters[position]
+        let binary = candidate.darkInk[position] ? passes.dark : passes.light
+        let x = end.x + direction * candidate.pitch * cos(candidate.angle)
+        let y = end.y + direction * candidate.pitch * sin(candidate.angle)
+        guard let ink = InkBox(binary, x: x, y: y, width: candidate.digitWidth, height: candidate.digitHeight)
+        else { return false }
+        // Before the row, ink hugging the left side of the position is the edge of the window
+        // or panel: digits, a seven-segment "1" included, sit centred or to the right.
+        if direction < 0, ink.centroid < 0.3 { return false }
+        return ink.share > 0.04 && ink.share < 0.8 && ink.extent > 0.5 && ink.topAndBottom
+            && !ink.runsPastDigit(binary, y: y, height: candidate.digitHeight)
     }
 
     /// Joins a row with another that continues it: same line, same size, one pitch further on.
@@ -628,4 +615,84 @@ func standardDeviation(_ values: [Double]) -> Double {
     let mean = values.reduce(0, +) / Double(values.count)
     let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
     return variance.squareRoot()
+}
+
+/// How the ink of a binary picture lies in a digit-sized box: what tells a digit from a stroke
+/// of frame or from background.
+struct InkBox {
+    /// Share of the box that is ink.
+    var share: Double
+    /// Share of the box's rows holding any ink.
+    var extent: Double
+    /// Horizontal centre of the ink, 0 (left edge) … 1 (right edge).
+    var centroid: Double
+    /// Width of the ink's horizontal range as a share of the box width.
+    var spread: Double
+    /// Ink in both the top and the bottom fifth of the box: a digit reaches both.
+    var topAndBottom: Bool
+    /// The box's columns.
+    var x0: Int, x1: Int
+
+    /// The ink in the box of `width` × `height` centred on (x, y); nil when the box leaves the
+    /// picture or holds no ink.
+    init?(_ binary: Image, x: Double, y: Double, width: Double, height: Double) {
+        let x0 = Int(x - width * 0.45)
+        let x1 = Int(x + width * 0.45)
+        let y0 = Int(y - height * 0.5)
+        let y1 = Int(y + height * 0.5)
+        guard x0 >= 0, y0 >= 0, x1 < binary.width, y1 < binary.height, x1 > x0, y1 > y0 else { return nil }
+        var ink = 0
+        var rowsWithInk = 0
+        var columnSum = 0
+        var minColumn = x1
+        var maxColumn = x0
+        var top = false
+        var bottom = false
+        let fifth = max(1, (y1 - y0 + 1) / 5)
+        binary.pixels.withUnsafeBufferPointer { pixels in
+            for row in y0...y1 {
+                var rowInk = 0
+                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
+                    rowInk += 1
+                    columnSum += column
+                    minColumn = min(minColumn, column)
+                    maxColumn = max(maxColumn, column)
+                }
+                ink += rowInk
+                if rowInk > 0 {
+                    rowsWithInk += 1
+                    if row < y0 + fifth { top = true }
+                    if row > y1 - fifth { bottom = true }
+                }
+            }
+        }
+        guard ink > 0 else { return nil }
+        let boxWidth = Double(x1 - x0 + 1)
+        share = Double(ink) / (boxWidth * Double(y1 - y0 + 1))
+        extent = Double(rowsWithInk) / Double(y1 - y0 + 1)
+        centroid = (Double(columnSum) / Double(ink) - Double(x0)) / boxWidth
+        spread = Double(maxColumn - minColumn + 1) / boxWidth
+        topAndBottom = top && bottom
+        self.x0 = x0
+        self.x1 = x1
+    }
+
+    /// Whether the box's columns hold ink in every row from 0.8 digit heights above to 0.8
+    /// below `y`: the edge of a housing or panel runs on unbroken, while a digit (even one
+    /// touching its frame at the side, or caught mid-roll) ends above and below.
+    func runsPastDigit(_ binary: Image, y: Double, height: Double) -> Bool {
+        let reachTop = max(0, Int(y - height * 0.8))
+        let reachBottom = min(binary.height - 1, Int(y + height * 0.8))
+        return binary.pixels.withUnsafeBufferPointer { pixels in
+            for row in reachTop...reachBottom {
+                var rowInk = false
+                for column in x0...x1 where pixels[row * binary.width + column] != 0 {
+                    rowInk = true
+                    break
+                }
+                if !rowInk { return false }
+            }
+            return true
+        }
+    }
 }

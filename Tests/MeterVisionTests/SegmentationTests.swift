@@ -91,6 +91,59 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(plain, from: underlined.image).cells.allSatisfy { !$0.isFraction })
     }
 
+    /// A seven-segment "1" whose two segments came apart is no digit shape of its own, so the
+    /// row ends before it; the ink there is reported, so that the reading is not trusted one
+    /// digit short. A clean row reports nothing at either end.
+    @Test func reportsInkThatMayBeADigitPastTheRowEnd() throws {
+        var broken = SyntheticMeter()
+        broken.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let x = 60 + 5 * 26
+        broken.fill(x: x + 13, y: 60, w: 4, h: 13, value: 30)
+        broken.fill(x: x + 13, y: 77, w: 4, h: 13, value: 30)
+        let row = try #require(CounterLocator().locate(broken.image).first)
+        #expect(row.cellCenters.count == 5)
+        #expect(row.inkAfterLast)
+        #expect(!row.inkBeforeFirst)
+
+        var clean = SyntheticMeter()
+        clean.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let plain = try #require(CounterLocator().locate(clean.image).first)
+        #expect(!plain.inkAfterLast && !plain.inkBeforeFirst)
+    }
+
+    /// The edge of a window or panel beside the row is no missing digit: before the row it
+    /// hugs the left of the position, and a housing edge runs on past the digit height.
+    @Test func takesNoFrameEdgeForAMissingDigit() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 80, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 80 - 26 + 1, y: 56, w: 3, h: 38, value: 30)  // window edge before the row
+        meter.fill(x: 80 + 5 * 26 + 8, y: 20, w: 3, h: 120, value: 30)  // housing edge after it
+        let row = try #require(CounterLocator().locate(meter.image).first)
+        #expect(row.cellCenters.count == 5)
+        #expect(!row.inkBeforeFirst)
+        #expect(!row.inkAfterLast)
+    }
+
+    /// A mark at the baseline too small to split the reading on is still handed back as a
+    /// possible decimal point.
+    @Test func extractorReportsAFaintMarkAsAPossibleDecimalPoint() throws {
+        // Digits 60 px tall: a point needs 4 px to count, and this one is 2 px wide.
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 40, y: 60, w: 36, h: 60, pitch: 50)
+        meter.fill(x: 40 + 3 * 50 + 40, y: 114, w: 2, h: 5, value: 30)  // after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.allSatisfy { !$0.isFraction })
+        #expect(crop.possibleDecimalAfter == [3])
+
+        var plain = SyntheticMeter()
+        plain.row(count: 6, x: 40, y: 60, w: 36, h: 60, pitch: 50)
+        var clean = try #require(CounterLocator().locate(plain.image).first)
+        clean.decimalAfter = nil
+        #expect(CounterExtractor().extract(clean, from: plain.image).possibleDecimalAfter.isEmpty)
+    }
+
     /// A cell whose digit stands at its edge (a seven-segment "1") takes its contrast from the
     /// whole cell: the empty middle with its unlit segments stays background.
     @Test func stretchesAnEdgeDigitOnTheWholeCell() {

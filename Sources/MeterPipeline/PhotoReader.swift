@@ -212,6 +212,11 @@ public final class PhotoReader {
             status = .review
             reasons.append(Reason(.lowConfidence, "a faint mark after digit \(mark + 1) may be a decimal point"))
         }
+        if status == .accepted, let mark = best.crop.unconfirmedDecimalAfter {
+            // A speck taken for a decimal point divides the reading by a power of ten.
+            status = .review
+            reasons.append(Reason(.lowConfidence, "the decimal mark after digit \(mark + 1) is not clear"))
+        }
         if status != .rejected, recognizer.readsLines {
             // Second opinion: the same cells read as one line. Stock models misread single
             // digits with high confidence now and then, and rarely make the same mistake in

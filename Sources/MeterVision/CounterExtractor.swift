@@ -40,6 +40,9 @@ public struct CounterCrop: Sendable {
     /// Positions after which a mark may be a decimal point, too faint or too ambiguous to
     /// split the reading on.
     public var possibleDecimalAfter: [Int] = []
+    /// The position after which the locator saw a decimal mark that neither the
+    /// full-resolution strip nor red fraction drums bear out (the reading is split there).
+    public var unconfirmedDecimalAfter: Int? = nil
 }
 
 /// Cuts a located counter out of the full-resolution planes: deskews it and splits it into cells.
@@ -98,13 +101,22 @@ public struct CounterExtractor: Sendable {
         }
         keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
+        let redFractionFrom = cells.firstIndex(where: \.isFraction)
+        let fullResolution = decimalPoint(
+            in: strip, positions: positions, baseline: half.1 + candidate.digitHeight / 2,
+            digitHeight: candidate.digitHeight, digitWidth: candidate.digitWidth, pitch: candidate.pitch,
+            darkInk: candidate.darkInk)
         var separator = candidate.decimalAfter
         var possibleSeparators: [Int] = []
-        if separator == nil {
-            (separator, possibleSeparators) = decimalPoint(
-                in: strip, positions: positions, baseline: half.1 + candidate.digitHeight / 2,
-                digitHeight: candidate.digitHeight, digitWidth: candidate.digitWidth, pitch: candidate.pitch,
-                darkInk: candidate.darkInk)
+        var unconfirmedSeparator: Int? = nil
+        if let mark = separator {
+            // The locator's mark is any small blob in a gap, low in the row: glare, a speck, the
+            // edge of a drum frame pass too. A real point also shows in the full-resolution
+            // strip, or begins the red fraction drums.
+            let seen = fullResolution.point == mark || fullResolution.possible.contains(mark)
+            if !seen, redFractionFrom != mark + 1 { unconfirmedSeparator = mark }
+        } else {
+            (separator, possibleSeparators) = fullResolution
         }
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
@@ -119,7 +131,8 @@ public struct CounterExtractor: Sendable {
         }
         return CounterCrop(
             strip: strip, cells: cells, candidate: candidate,
-            rednessAfterLast: afterPlanes.redness.share(above: 60), possibleDecimalAfter: possibleSeparators)
+            rednessAfterLast: afterPlanes.redness.share(above: 60), possibleDecimalAfter: possibleSeparators,
+            unconfirmedDecimalAfter: unconfirmedSeparator)
     }
 
     /// Finds a decimal point the locator could not see as a mark of its own: on LCDs it sits
@@ -253,8 +266,13 @@ extension Image {
     /// Mean pixel value of a gray image.
     public var mean: Double {
         guard !pixels.isEmpty else { return 0 }
-        var sum = 0
-        for value in pixels { sum += Int(value) }
+        // Wrapping adds (a photo's sum is far below Int.max) let the loop vectorise; it runs
+        // over every photo's locating picture.
+        let sum = pixels.withUnsafeBufferPointer { pixels in
+            var sum = 0
+            for value in pixels { sum &+= Int(value) }
+            return sum
+        }
         return Double(sum) / Double(pixels.count)
     }
 }

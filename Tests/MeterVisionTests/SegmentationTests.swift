@@ -144,6 +144,26 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(clean, from: plain.image).possibleDecimalAfter.isEmpty)
     }
 
+    /// The locator takes any small blob low in a gap for a decimal mark. One that the
+    /// full-resolution strip does not show as a point with clear space above it (here a speck
+    /// under another) is reported as unconfirmed; a clean point is not.
+    @Test func extractorFlagsALocatorMarkTheStripDoesNotBearOut() throws {
+        var specked = SyntheticMeter()
+        specked.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        specked.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)
+        specked.fill(x: 60 + 3 * 26 + 20, y: 68, w: 4, h: 4, value: 30)
+        let candidate = try #require(CounterLocator().locate(specked.image).first)
+        #expect(candidate.decimalAfter == 3)
+        #expect(CounterExtractor().extract(candidate, from: specked.image).unconfirmedDecimalAfter == 3)
+
+        var pointed = SyntheticMeter()
+        pointed.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        pointed.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)
+        let clean = try #require(CounterLocator().locate(pointed.image).first)
+        #expect(clean.decimalAfter == 3)
+        #expect(CounterExtractor().extract(clean, from: pointed.image).unconfirmedDecimalAfter == nil)
+    }
+
     /// A cell whose digit stands at its edge (a seven-segment "1") takes its contrast from the
     /// whole cell: the empty middle with its unlit segments stays background.
     @Test func stretchesAnEdgeDigitOnTheWholeCell() {

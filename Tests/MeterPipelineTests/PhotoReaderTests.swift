@@ -9,7 +9,13 @@ import MeterReading
 @Suite("PhotoReader with fake recognisers")
 struct PhotoReaderTests {
     /// A 400×240 light photo with a row of six dark ring-shaped digits (30 px high).
-    static let meterPhoto: [UInt8] = {
+    static let meterPhoto = try! meterImage().pngData()
+
+    /// `meterPhoto` with a seventh digit the locator cannot take into the row: a seven-segment
+    /// "1" whose two segments came apart, right-aligned in its position.
+    static let meterPhotoWithBrokenOne = try! meterImage(brokenOneAfterRow: true).pngData()
+
+    static func meterImage(brokenOneAfterRow: Bool = false) -> Image {
         let width = 400
         let height = 240
         var pixels = [UInt8](repeating: 205, count: width * height)
@@ -24,8 +30,14 @@ struct PhotoReaderTests {
                 }
             }
         }
-        return try! Image(width: width, height: height, format: .gray, pixels: pixels).pngData()
-    }()
+        if brokenOneAfterRow {
+            let x0 = 60 + 6 * 26 + 13
+            for y in [60..<73, 77..<90].joined() {
+                for x in x0..<(x0 + 4) { pixels[y * width + x] = 25 }
+            }
+        }
+        return Image(width: width, height: height, format: .gray, pixels: pixels)
+    }
 
     /// Soft horizontal waves: contrast, but no edge sharper than a few levels per pixel.
     static let smeared: [UInt8] = {
@@ -83,6 +95,16 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "012345")
         #expect(result.digits[2].alternatives.first?.text == "7")
         #expect(result.status.rawValue == "review")
+    }
+
+    /// Six confident digits are not the whole reading when digit-like ink follows the row:
+    /// the photo goes to a clerk instead of being accepted one digit short.
+    @Test func inkPastTheRowEndSendsToReview() throws {
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithBrokenOne)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reading?.integer == "012345")
+        #expect(result.reasons.contains { $0.message.contains("after the last digit") })
     }
 
     @Test func nothingReadIsRejected() throws {

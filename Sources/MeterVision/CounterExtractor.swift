@@ -51,6 +51,8 @@ public struct CounterExtractor: Sendable {
     public var cellHeightFactor = 1.3
     /// Share of clearly red pixels above which a cell counts as a red fraction drum.
     public var fractionRedShare = 0.06
+    /// A red fraction drum is at least this share as red as the reddest cell of the row.
+    public var redShareOfReddest = 0.3
 
     /// An extractor with default proportions.
     public init() {}
@@ -212,11 +214,14 @@ public struct CounterExtractor: Sendable {
         }
     }
 
-    /// Fraction drums are the red ones at the right end of the row.
+    /// Fraction drums are the red ones at the right end of the row. The redness of a cell is
+    /// measured over its whole pitch, so the last black drum picks up some of its red
+    /// neighbour's frame: a red drum is also at least `redShareOfReddest` as red as the reddest.
     func markFractionSuffix(_ cells: inout [DigitCell]) {
         let leading = cells.prefix(max(1, cells.count / 2)).map(\.redness).sorted()
         let baseline = leading[leading.count / 2]
-        let threshold = max(fractionRedShare, baseline * 4)
+        let reddest = cells.map(\.redness).max() ?? 0
+        let threshold = max(fractionRedShare, baseline * 4, reddest * redShareOfReddest)
         var index = cells.count - 1
         while index > 0, cells[index].redness > threshold {
             cells[index].isFraction = true

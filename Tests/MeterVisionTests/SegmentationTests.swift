@@ -164,6 +164,35 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(clean, from: pointed.image).unconfirmedDecimalAfter == nil)
     }
 
+    /// The last black drum's pitch takes in a strip of its red neighbour's frame: it stays an
+    /// integer digit; the red drum is the fraction.
+    @Test func redSpillFromTheNextDrumDoesNotMakeAFraction() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
+        for index in 0..<(meter.width * meter.height) {
+            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
+        }
+        func paintRed(x: Range<Int>, y: Range<Int>) {
+            for row in y {
+                for column in x where meter.pixels[row * meter.width + column] == meter.background {
+                    rgb[3 * (row * meter.width + column)] = 210
+                    rgb[3 * (row * meter.width + column) + 1] = 40
+                    rgb[3 * (row * meter.width + column) + 2] = 40
+                }
+            }
+        }
+        let lastDrum = 60 + 5 * 26 - 4
+        paintRed(x: lastDrum..<(lastDrum + 26), y: 52..<98)  // the red fraction drum
+        paintRed(x: (lastDrum - 3)..<lastDrum, y: 52..<98)  // its frame, reaching into the 5th pitch
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let cells = CounterExtractor().extract(candidate, from: photo).cells
+        #expect(cells.map(\.isFraction) == [false, false, false, false, false, true])
+        #expect(cells[4].redness > 0)
+    }
+
     /// A cell whose digit stands at its edge (a seven-segment "1") takes its contrast from the
     /// whole cell: the empty middle with its unlit segments stays background.
     @Test func stretchesAnEdgeDigitOnTheWholeCell() {

@@ -143,8 +143,9 @@ public struct CounterExtractor: Sendable {
     /// ink (a serif or the foot of a "1" stays within its digit's width) that are ink just
     /// above the baseline and background above and below that (a window frame, a housing edge
     /// or a neighbouring stroke is not). Only an unambiguous find counts as `point`; marks too
-    /// small to be sure of, and rival finds, are handed back as `possible` (after which
-    /// positions), so that a reading without a decimal point is not trusted blindly.
+    /// small to be sure of, marks with ink below them (a comma, or a stroke that only looks
+    /// like one), and rival finds are handed back as `possible` (after which positions), so
+    /// that a reading without a decimal point is not trusted blindly.
     func decimalPoint(
         in strip: Image, positions: [Double], baseline: Double, digitHeight: Double, digitWidth: Double,
         pitch: Double, darkInk: [Bool]
@@ -177,25 +178,29 @@ public struct CounterExtractor: Sendable {
                 let dark = darkInk[index]
                 var run = 0
                 var longest = 0
+                // The same run, letting ink hang below the baseline: a comma's tail.
+                var commaRun = 0
+                var longestComma = 0
                 for x in x0...x1 {
                     var low = 0
                     for y in dotTop...dotBottom where isInk(x, y, dark: dark) { low += 1 }
-                    var around = 0
-                    for y in clearTop...clearBottom where isInk(x, y, dark: dark) { around += 1 }
-                    for y in belowTop...belowBottom where isInk(x, y, dark: dark) { around += 1 }
-                    if Double(low) >= 0.06 * digitHeight, around == 0 {
-                        run += 1
-                        longest = max(longest, run)
-                    } else {
-                        run = 0
-                    }
+                    var above = 0
+                    for y in clearTop...clearBottom where isInk(x, y, dark: dark) { above += 1 }
+                    var below = 0
+                    for y in belowTop...belowBottom where isInk(x, y, dark: dark) { below += 1 }
+                    let mark = Double(low) >= 0.06 * digitHeight && above == 0
+                    run = mark && below == 0 ? run + 1 : 0
+                    longest = max(longest, run)
+                    commaRun = mark ? commaRun + 1 : 0
+                    longestComma = max(longestComma, commaRun)
                 }
-                if Double(longest) <= 0.3 * digitHeight {
-                    if Double(longest) >= 0.06 * digitHeight {
-                        found.append(index)
-                    } else if longest >= max(2, Int(0.03 * digitHeight)) {
-                        faint.append(index)
-                    }
+                let limit = 0.3 * digitHeight
+                if Double(longest) <= limit, Double(longest) >= 0.06 * digitHeight {
+                    found.append(index)
+                } else if Double(longest) <= limit, longest >= max(2, Int(0.03 * digitHeight)) {
+                    faint.append(index)
+                } else if Double(longestComma) <= limit, Double(longestComma) >= 0.06 * digitHeight {
+                    faint.append(index)
                 }
             }
         }

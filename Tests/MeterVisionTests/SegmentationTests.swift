@@ -164,6 +164,22 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(clean, from: pointed.image).unconfirmedDecimalAfter == nil)
     }
 
+    /// A comma hangs below the baseline, where a point must leave background: the locator's
+    /// comma is borne out by the strip, and one the locator missed is still a possible mark.
+    @Test func extractorTakesACommaForAPossibleDecimalMark() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 40, y: 60, w: 36, h: 60, pitch: 50)
+        let x = 40 + 3 * 50 + 40
+        meter.fill(x: x, y: 112, w: 7, h: 8, value: 30)  // the comma's head, on the baseline
+        meter.fill(x: x + 1, y: 120, w: 5, h: 12, value: 30)  // its tail
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        #expect(candidate.decimalAfter == 3)
+        #expect(CounterExtractor().extract(candidate, from: meter.image).unconfirmedDecimalAfter == nil)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.possibleDecimalAfter == [3])
+    }
+
     /// The last black drum's pitch takes in a strip of its red neighbour's frame: it stays an
     /// integer digit; the red drum is the fraction.
     @Test func redSpillFromTheNextDrumDoesNotMakeAFraction() throws {

@@ -415,7 +415,11 @@ public struct CounterLocator: Sendable {
         var darkInk: [Bool] = []
         for (index, shape) in shapes.enumerated() {
             if index > 0 {
-                let steps = Int((spacings[index - 1] / pitch).rounded())
+                // A gap of one and a half pitches is the frame between the integer drums and
+                // the fraction drums (or a decimal point's room), not a digit the threshold
+                // missed: only a gap close to a whole number of pitches holds hidden digits.
+                let ratio = spacings[index - 1] / pitch
+                let steps = abs(ratio - ratio.rounded()) <= 0.35 ? Int(ratio.rounded()) : Int(ratio)
                 if steps > 4 { return nil }  // not one counter
                 if steps >= 2 {
                     for step in 1..<steps {

@@ -54,6 +54,17 @@ struct SegmentationTests {
         #expect(best.inferred == [false, true, false, true, false, false])
     }
 
+    /// Fraction drums often sit in a window of their own: the gap before them is one and a
+    /// half pitches, a frame, not a digit the threshold missed.
+    @Test func fillsNoDigitIntoTheGapBeforeTheFractionWindow() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 40, y: 60, w: 18, h: 30, pitch: 26)
+        meter.row(count: 3, x: 40 + 4 * 26 + 39, y: 60, w: 18, h: 30, pitch: 26)
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 8)
+        #expect(best.inferred.allSatisfy { !$0 })
+    }
+
     /// Shapes that happen to fall on a pitch with more gaps than shapes (tiles, a grid) are not
     /// a counter with its digits missing.
     @Test func refusesARowThatIsMostlyGaps() {

@@ -27,7 +27,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50.0, help="photos per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--model", default="eng", help="recognition model (eng, meterdigits, digitnet)")
+    parser.add_argument("--model", default="digitnet", help="recognition model (digitnet, meterdigits, eng)")
     arguments = parser.parse_args()
 
     photos = sorted(name for name in os.listdir(arguments.photos) if name.endswith((".jpg", ".png")))

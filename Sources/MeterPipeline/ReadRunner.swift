@@ -180,8 +180,9 @@ public struct EngineConfiguration: Sendable {
     /// Model name.
     public var language: String
 
-    /// Stock Tesseract with `language` from `dataPath`.
-    public init(dataPath: String? = nil, language: String = "eng") {
+    /// The model `language` from `dataPath`; by default our digit network, which reads the
+    /// most and accepts the fewest wrong readings per reading accepted (see README).
+    public init(dataPath: String? = nil, language: String = EngineConfiguration.digitNetwork) {
         self.dataPath = dataPath
         self.language = language
     }

@@ -10,8 +10,8 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("tessdata"), help: "Folder holding the model file, .traineddata or digitnet.bin (default: the bundle for ours, else TESSDATA_PREFIX, then Debian's).")
     var tessdata: String?
 
-    @Option(help: "Recognition model: eng (stock Tesseract, the default), meterdigits (our Tesseract model, bundled) or digitnet (our CNN cell classifier, bundled: reads most, fastest, but accepts too many wrong LCD readings to be the default yet).")
-    var model: String = "eng"
+    @Option(help: "Recognition model: digitnet (our CNN cell classifier, bundled: reads the most, fastest; the default), meterdigits (our Tesseract model, bundled) or eng (stock Tesseract).")
+    var model: String = EngineConfiguration.digitNetwork
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }

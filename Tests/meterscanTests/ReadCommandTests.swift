@@ -29,10 +29,18 @@ struct ReadCommandTests {
 
     @Test func missingModelIsExitTwoNamingThePackage() async throws {
         let outcome = try await CommandLineRunner.run([
-            "read", "--tessdata", "/nonexistent-tessdata", Self.samples + "/photos/0003.jpg",
+            "read", "--model", "eng", "--tessdata", "/nonexistent-tessdata", Self.samples + "/photos/0003.jpg",
         ])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("tesseract-ocr-eng"))
+    }
+
+    @Test func missingDigitNetworkIsExitTwoNamingTheFile() async throws {
+        let outcome = try await CommandLineRunner.run([
+            "read", "--tessdata", "/nonexistent-models", Self.samples + "/photos/0003.jpg",
+        ])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("/nonexistent-models/digitnet.bin"))
     }
 
     @Test func debugDirectoryGetsPictures() async throws {

@@ -226,7 +226,7 @@ public struct CounterExtractor: Sendable {
         let leading = cells.prefix(max(1, cells.count / 2)).map(\.redness).sorted()
         let baseline = leading[leading.count / 2]
         let reddest = cells.map(\.redness).max() ?? 0
-        let threshold = max(fractionRedShare, baseline * 4, reddest * redShareOfReddest)
+        let threshold = max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
         var index = cells.count - 1
         while index > 0, cells[index].redness > threshold {
             cells[index].isFraction = true

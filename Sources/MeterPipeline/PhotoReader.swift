@@ -206,7 +206,7 @@ public final class PhotoReader {
             status = .review
             reasons.append(Reason(.lowConfidence, "ink \(end) digit may be a digit that was not read"))
         }
-        if status == .accepted, best.reading.fraction == nil, let mark = best.crop.possibleDecimalAfter.first {
+        if status == .accepted, let mark = best.crop.possibleDecimalAfter.first {
             // A missed decimal point multiplies the reading by a power of ten; a confident
             // reading cannot tell, so a clerk looks at the mark.
             status = .review

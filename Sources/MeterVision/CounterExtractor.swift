@@ -37,8 +37,8 @@ public struct CounterCrop: Sendable {
     /// Share of clearly red pixels one pitch past the last cell: red fraction drums the row did
     /// not take in (they can come out as a row of their own, in the other polarity).
     public var rednessAfterLast: Double
-    /// Positions after which a mark may be a decimal point, too faint or too ambiguous to
-    /// split the reading on.
+    /// Positions after which a mark may be a decimal point, too faint or too ambiguous to be
+    /// sure of (a single one is split on, as the best guess).
     public var possibleDecimalAfter: [Int] = []
     /// The position after which the locator saw a decimal mark that neither the
     /// full-resolution strip nor red fraction drums bear out (the reading is split there).
@@ -119,6 +119,11 @@ public struct CounterExtractor: Sendable {
             if !seen, redFractionFrom != mark + 1 { unconfirmedSeparator = mark }
         } else {
             (separator, possibleSeparators) = fullResolution
+            // One faint mark and nothing red: the best guess splits there; the mark stays in
+            // `possibleDecimalAfter`, so the reading still goes to a clerk.
+            if separator == nil, redFractionFrom == nil, possibleSeparators.count == 1 {
+                separator = possibleSeparators[0]
+            }
         }
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }

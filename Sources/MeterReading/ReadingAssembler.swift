@@ -20,16 +20,21 @@ public struct RecognitionPolicy: Sendable, Hashable {
     /// Fewer integer digits than this → `rejected` with `too_few_digits`.
     public var minimumIntegerDigits: Int
     /// Counters have at least this many integer digits; fewer read → `review` (a digit lost
-    /// at the edge, or a decimal mark seen in the wrong place).
+    /// at the edge, or a decimal mark seen in the wrong place). Registers of four integer
+    /// digits exist, but a reading cut short by one is far more often four digits long.
     public var usualIntegerDigits: Int
+    /// Counters have at most this many integer digits; more read → `review` (a decimal point
+    /// or the start of the red fraction drums missed, which multiplies the reading).
+    public var mostIntegerDigits: Int
     /// Counters show at most this many fraction digits; more read → `review`.
     public var usualFractionDigits: Int
 
     /// Defaults tuned so that wrong readings go to review rather than being accepted.
     public init(
-        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, usualIntegerDigits: Int = 4,
-        usualFractionDigits: Int = 3
+        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, usualIntegerDigits: Int = 5,
+        mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3
     ) {
+        self.mostIntegerDigits = mostIntegerDigits
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
         self.usualIntegerDigits = usualIntegerDigits
@@ -83,7 +88,9 @@ public struct ReadingAssembler: Sendable {
             reasons.append(Reason(.lowConfidence, "uncertain integer digit at position \(positions)"))
         }
         let fractionCount = reading.digits.count(where: \.isFraction)
-        if integerDigits.count < policy.usualIntegerDigits || fractionCount > policy.usualFractionDigits {
+        if integerDigits.count < policy.usualIntegerDigits || integerDigits.count > policy.mostIntegerDigits
+            || fractionCount > policy.usualFractionDigits
+        {
             reasons.append(
                 Reason(
                     .lowConfidence,

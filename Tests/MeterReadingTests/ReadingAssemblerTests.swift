@@ -60,10 +60,14 @@ struct ReadingAssemblerTests {
 
     @Test func judgingByConfidence() {
         let assembler = ReadingAssembler(policy: RecognitionPolicy(acceptConfidence: 0.8, minimumIntegerDigits: 3))
-        let confident = assembler.assemble([digit("0"), digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
+        let confident = assembler.assemble(
+            [digit("0"), digit("0"), digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
         #expect(assembler.judge(confident).0 == .accepted)
-        let short = assembler.assemble([digit("1"), digit("2"), digit("3"), digit("4", fraction: true)])
+        // One digit short of the usual five, or a missed decimal point making seven.
+        let short = assembler.assemble([digit("1"), digit("2"), digit("3"), digit("4"), digit("5", fraction: true)])
         #expect(assembler.judge(short).0 == .review)
+        let long = assembler.assemble("0015865".map { digit(String($0)) })
+        #expect(assembler.judge(long).0 == .review)
         let longFraction = assembler.assemble(
             [digit("0"), digit("0"), digit("7")] + [digit("3"), digit("7"), digit("1"), digit("6")].map {
                 var fraction = $0
@@ -71,7 +75,7 @@ struct ReadingAssemblerTests {
                 return fraction
             })
         #expect(assembler.judge(longFraction).0 == .review)
-        let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3"), digit("4")])
+        let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3"), digit("4"), digit("5")])
         let (status, reasons) = assembler.judge(unsure)
         #expect(status == .review && reasons.map(\.code) == [.lowConfidence])
         let holes = assembler.assemble([digit("1"), digit(""), digit("3"), digit("4")])

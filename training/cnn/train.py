@@ -77,7 +77,54 @@ def target(r, classes=10):
     return t
 
 
-def augment_raw(gray, rng, frames=0.0):
+def add_window_frame(x, rng):
+    """The crop cut wider than its digit, with the counter window's frame beside it: on one or
+    both sides a margin of 6-35 % of the width, holding a strip of the drum's own ground (the
+    replicated edge, possibly none) and then the frame, a bar darker than the ink (70 %) or
+    lighter than the ground, with a soft shadow towards the digit; a third of the time the
+    frame's top or bottom edge too. The bar may also reach a little into the crop itself. Digit
+    cells with such edges are what the not-a-digit pool (bars alone) cannot show: without them
+    the net takes a frame at the cell edge for a stroke (a 1 or the side of a 0)."""
+    x = x.astype(np.float32)
+    h, w = x.shape
+    lo, hi = float(np.percentile(x, 2)), float(np.percentile(x, 98))
+    side = int(rng.integers(0, 4))  # 0 left, 1 right, 2-3 both (frames come in pairs)
+    margins = []
+    for s in (0, 1):
+        if side < 2 and side != s:
+            margins.append((0, 0, 0.0))
+            continue
+        m = int(round(w * rng.uniform(0.06, 0.35)))
+        gap = int(round(rng.uniform(-0.1, 0.6) * max(m, 1)))  # < 0: the bar overlaps the crop
+        gap = max(gap, -int(0.1 * w))
+        if rng.random() < 0.7:
+            tone = max(0.0, lo - rng.uniform(0, 40))
+        else:
+            tone = min(255.0, hi + rng.uniform(-10, 40))
+        margins.append((m, gap, tone))
+    out = np.pad(x, ((0, 0), (margins[0][0], margins[1][0])), mode="edge")
+    ow = out.shape[1]
+    for s, (m, gap, tone) in enumerate(margins):
+        if m == 0:
+            continue
+        bar = max(1, m - gap)  # columns from the outer edge covered by the frame
+        shade = np.ones(bar, np.float32)
+        soft = min(bar, int(rng.integers(1, 4)))
+        shade[bar - soft:] = np.linspace(1, 0.4, soft)  # the frame's inner edge is soft
+        shade = shade if s == 0 else shade[::-1]
+        cols = slice(0, bar) if s == 0 else slice(ow - bar, ow)
+        ground = out[:, cols]
+        bar_img = tone + rng.normal(0, 3, ground.shape) + np.linspace(0, rng.uniform(-15, 15), h)[:, None]
+        out[:, cols] = shade[None, :] * bar_img + (1 - shade[None, :]) * ground
+    if rng.random() < 0.33:
+        bh = max(1, int(round(h * rng.uniform(0.04, 0.15))))
+        tone = max(0.0, lo - rng.uniform(0, 40)) if rng.random() < 0.7 else min(255.0, hi + rng.uniform(-10, 40))
+        rws = slice(0, bh) if rng.random() < 0.5 else slice(h - bh, h)
+        out[rws, :] = tone + rng.normal(0, 3, out[rws, :].shape)
+    return np.clip(out, 0, 255)
+
+
+def augment_raw(gray, rng, frames=0.0, edges=0.0, shift=0.08, wide=1.25):
     """A camera/locator-like variant of a raw crop: the cell window moved, scaled, stretched
     and turned a little (as the reader's cutter errs), then tone, blur, noise and JPEG."""
     h, w = gray.shape
@@ -86,7 +133,7 @@ def augment_raw(gray, rng, frames=0.0):
     scale = rng.uniform(0.9, 1.12)
     sx, sy = scale * rng.uniform(0.85, 1.2), scale
     ang = math.radians(rng.uniform(-3, 3))
-    dx, dy = rng.uniform(-0.08, 0.08) * w, rng.uniform(-0.08, 0.08) * h
+    dx, dy = rng.uniform(-shift, shift) * w, rng.uniform(-0.08, 0.08) * h
     ca, sa = math.cos(ang), math.sin(ang)
     # output (u, v) -> source: centre + R * diag(sx, sy) * ((u, v) - centre_out) + shift
     a, b = ca * sx, -sa * sy
@@ -94,7 +141,7 @@ def augment_raw(gray, rng, frames=0.0):
     cx, cy = pad + w / 2 + dx, pad + h / 2 + dy
     # The window itself narrower or wider (the cutter's cell width varies with the pitch and
     # the digit's ink width), a little shorter or taller; the digit keeps its size.
-    ow = max(4, int(round(w * rng.uniform(0.8, 1.25))))
+    ow = max(4, int(round(w * rng.uniform(0.8, wide))))
     oh = max(4, int(round(h * rng.uniform(0.92, 1.1))))
     c = cx - a * ow / 2 - b * oh / 2
     f = cy - d * ow / 2 - e * oh / 2
@@ -116,6 +163,8 @@ def augment_raw(gray, rng, frames=0.0):
                 bh = int(rng.integers(1, max(2, int(0.1 * oh)) + 1))
                 rws = slice(0, bh) if side == "t" else slice(oh - bh, oh)
                 x[rws, :] = dark + rng.normal(0, 4, x[rws, :].shape)
+    if edges > 0 and rng.random() < edges:  # (no draw when off)
+        x = add_window_frame(x, rng)
     if rng.random() < 0.5:  # tone: gamma and reduced contrast
         x = 255 * (x / 255) ** rng.uniform(0.7, 1.4)
         k = rng.uniform(0.5, 1.0)
@@ -133,7 +182,8 @@ def augment_raw(gray, rng, frames=0.0):
     return x
 
 
-def make_set(rows, data, variants, rng, log, invert=0.0, frames=0.0, classes=10):
+def make_set(rows, data, variants, rng, log, invert=0.0, frames=0.0, classes=10, edges=0.0, shift=0.08,
+             wide=1.25):
     """Network inputs for rows: the plain crop plus `variants` augmented copies of each; a share
     `invert` of the copies is inverted after preparation (light digit on dark), as the reader's
     polarity guess sometimes leaves a cell (e.g. watermeter/pp, light drums on black)."""
@@ -147,7 +197,7 @@ def make_set(rows, data, variants, rng, log, invert=0.0, frames=0.0, classes=10)
         gray = dn.to_gray(Image.open(os.path.join(data, "images", r["file"])))
         t = target(r, classes)
         for v in range(1 + variants):
-            g = gray if v == 0 else augment_raw(gray, rng, frames)
+            g = gray if v == 0 else augment_raw(gray, rng, frames, edges, shift, wide)
             cell = dn.prepare_crop(g)
             if v > 0 and rng.random() < invert:
                 cell = 255 - cell
@@ -227,7 +277,7 @@ def make_none_set(rows, data, count, rng, invert, log):
     return xs
 
 
-def load_synth(folders, rng, invert, log, classes=10):
+def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
     """Synthetic prepared cells (training/synth_cells.py: labels.csv file,visible,kind,source and
     images/, already dark on light and 48 px high) as network inputs with one-hot targets; a
     share `invert` of them inverted, as for the real crops."""
@@ -238,6 +288,14 @@ def load_synth(folders, rng, invert, log, classes=10):
             if len(r["visible"]) != 1 or not r["visible"].isdigit():
                 continue
             cell = np.asarray(Image.open(os.path.join(folder, "images", r["file"])).convert("L"), dtype=np.uint8)
+            if edges > 0 and rng.random() < edges:
+                # the rendered cells are cut tight: give some the window frame too, then prepare
+                # again as the reader would (the frame can change its polarity and stretch)
+                framed = add_window_frame(cell, rng)
+                if rng.random() < 0.5:
+                    framed = np.asarray(Image.fromarray(np.clip(framed, 0, 255).astype(np.uint8)).filter(
+                        ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0))), dtype=np.float32)
+                cell = dn.prepare_crop(np.clip(framed, 0, 255).astype(np.uint8))
             if rng.random() < invert:
                 cell = 255 - cell
             xs.append(dn.fit_input(cell))
@@ -342,6 +400,13 @@ def main():
     ap.add_argument("--invert", type=float, default=0.15, help="share of augmented copies inverted")
     ap.add_argument("--frames", type=float, default=0.0,
                     help="share of augmented copies given a dark frame bar at an edge")
+    ap.add_argument("--edges", type=float, default=0.0,
+                    help="share of augmented copies cut wider, with a window frame beside the digit")
+    ap.add_argument("--shift", type=float, default=0.08, help="sideways shift of the augmented window, share of the width")
+    ap.add_argument("--wide", type=float, default=1.25, help="widest augmented window, times the crop width")
+    ap.add_argument("--roll-weight", type=float, default=1.0, help="loss weight of the rolling crops")
+    ap.add_argument("--synth-edges", type=float, default=0.0,
+                    help="share of synthetic cells given a window frame (then prepared again)")
     ap.add_argument("--none-share", type=float, default=0.0,
                     help="share of each epoch's cells that hold no digit (class 10); 0 = a 10-class net")
     ap.add_argument("--fixture-from", help="write --fixture for this weights file and stop (no training)")
@@ -372,9 +437,15 @@ def main():
 
     t0 = time.time()
     classes = 11 if args.none_share > 0 else 10
-    xs, ts, owner = make_set(train_rows, args.data, args.variants, rng, log, args.invert, args.frames, classes)
+    xs, ts, owner = make_set(train_rows, args.data, args.variants, rng, log, args.invert, args.frames, classes,
+                             args.edges, args.shift, args.wide)
+    # rolling crops may count more in the loss: their soft targets are what the reading rule
+    # needs, and they are a minority of the cells seen once synthetic and not-a-digit cells join
+    weight = np.where(np.array([r["state"] == "rolling" for r in train_rows]), args.roll_weight, 1.0)
+    weight = np.repeat(weight, 1 + args.variants).astype(np.float32)
     vx, vt, _ = make_set(val_rows, args.data, 0, rng, log, classes=classes)
-    sx, st = load_synth(args.synth, rng, args.invert, log, classes) if args.synth_share > 0 else (None, None)
+    sx, st = (load_synth(args.synth, rng, args.invert, log, classes, args.synth_edges)
+              if args.synth_share > 0 else (None, None))
     none_per_epoch = 0
     if args.none_share > 0:
         # not-a-digit cells: a pool of their own after the synthetic cells, drawn each epoch as
@@ -416,12 +487,13 @@ def main():
             fake = idx[idx >= len(xs)] - len(xs)
             bx = xs[real] if not len(fake) else np.concatenate([xs[real], sx[fake]])
             by = ts[real] if not len(fake) else np.concatenate([ts[real], st[fake]])
+            bw = np.concatenate([weight[real], np.ones(len(fake), np.float32)])
             lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / total))
             logits, caches = net.forward(bx, train=True, rng=rng, dropout=args.dropout)
             p = dn.softmax(logits)
             y = by
-            loss_sum += float(-(y * np.log(p + 1e-9)).sum(axis=1).mean())
-            grads = net.backward(((p - y) / len(idx)).astype(np.float32), caches)
+            loss_sum += float((-(y * np.log(p + 1e-9)).sum(axis=1) * bw).mean())
+            grads = net.backward(((p - y) * bw[:, None] / len(idx)).astype(np.float32), caches)
             opt.step(net.params(), grads, lr)
             step += 1
         acc, roll, kinds = evaluate(net, vx, val_rows)

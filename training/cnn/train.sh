@@ -6,6 +6,9 @@
 #
 # Knobs (environment): SEED, EPOCHS, VARIANTS (augmented copies per crop), CHANNELS, HIDDEN,
 # LR, INVERT (share of copies inverted), FRAMES (share of copies given a dark frame bar),
+# EDGES (share of copies cut wider with the window frame beside the digit), SYNTH_EDGES (share
+# of the rendered cells given such a frame), SHIFT/WIDE (sideways shift and widest window of the
+# augmented copies, shares of the crop width), ROLL_WEIGHT (loss weight of the rolling crops),
 # SYNTH_SHARE (share of each epoch's cells drawn from the rendered synthetic cells; 0 = real
 # crops only), RENDER_CELLS/RENDER_SEED (the rendered set,
 # cached in .build-training/synth, shared with training/train.sh), SYNTH (other folders of
@@ -47,4 +50,6 @@ PYTHONPATH="$PYDEPS" /usr/bin/python3 training/cnn/train.py $SYNTH_ARGS --synth-
     --out "$OUT" --fixture "$FIXTURE" --work "$WORK" \
     --seed "${SEED:-20261125}" --epochs "${EPOCHS:-30}" --variants "${VARIANTS:-5}" \
     --channels "${CHANNELS:-16,32,64}" --hidden "${HIDDEN:-128}" --lr "${LR:-0.002}" \
-    --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}"
+    --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}" \
+    --edges "${EDGES:-0}" --synth-edges "${SYNTH_EDGES:-0}" --shift "${SHIFT:-0.08}" --wide "${WIDE:-1.25}" \
+    --roll-weight "${ROLL_WEIGHT:-1}"

@@ -199,12 +199,13 @@ public final class PhotoReader {
             reasons.append(
                 Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
         }
-        if status == .accepted, let end = Self.digitBeyondEnds(of: best.crop, redFraction: extractor.fractionRedShare) {
+        if status == .accepted, let end = best.crop.digitMayBeMissing {
             // A digit the locator could not take into the row (run into its neighbour, or a
             // seven-segment "1" with its segments apart) leaves a confident reading one digit
             // short: the one mistake a clerk is there to catch.
             status = .review
-            reasons.append(Reason(.lowConfidence, "ink \(end) digit may be a digit that was not read"))
+            let side = end == .start ? "before the first" : "after the last"
+            reasons.append(Reason(.lowConfidence, "ink \(side) digit may be a digit that was not read"))
         }
         if status == .accepted, let mark = best.crop.possibleDecimalAfter.first {
             // A missed decimal point multiplies the reading by a power of ten; a confident
@@ -387,18 +388,5 @@ public final class PhotoReader {
         var options = settings.cellPreparation
         options.normalizePolarity = false
         return prepareCellForOCR(cell.darkInk ? cell.image : cell.image.inverted(), options: options)
-    }
-
-    /// Which end of the row ("before the first", "after the last") borders on ink that may be
-    /// one more digit (the locator's test, see `CounterLocator.inkBeyond`), or nil. Past a red
-    /// drum, or before one, more ink is another fraction drum, which the integer reading does
-    /// not need; after a decimal mark it is not let pass, since a mark found in the wrong gap
-    /// looks just the same.
-    static func digitBeyondEnds(of crop: CounterCrop, redFraction: Double) -> String? {
-        if crop.candidate.inkBeforeFirst { return "before the first" }
-        let endsInRed = (crop.cells.last.map { $0.isFraction && $0.redness > redFraction } ?? false)
-            || crop.rednessAfterLast > redFraction
-        if !endsInRed, crop.candidate.inkAfterLast { return "after the last" }
-        return nil
     }
 }

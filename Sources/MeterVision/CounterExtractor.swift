@@ -34,15 +34,23 @@ public struct CounterCrop: Sendable {
     public var cells: [DigitCell]
     /// The candidate this crop was cut from, in full-resolution coordinates.
     public var candidate: CounterCandidate
-    /// Share of clearly red pixels one pitch past the last cell: red fraction drums the row did
-    /// not take in (they can come out as a row of their own, in the other polarity).
-    public var rednessAfterLast: Double
+    /// The end of the row past which lies ink that may be a digit the row lacks (the locator's
+    /// `inkBeforeFirst` / `inkAfterLast`), or nil.
+    public var digitMayBeMissing: RowEnd?
     /// Positions after which a mark may be a decimal point, too faint or too ambiguous to be
     /// sure of (a single one is split on, as the best guess).
     public var possibleDecimalAfter: [Int] = []
     /// The position after which the locator saw a decimal mark that neither the
     /// full-resolution strip nor red fraction drums bear out (the reading is split there).
     public var unconfirmedDecimalAfter: Int? = nil
+}
+
+/// One end of a counter row.
+public enum RowEnd: Sendable {
+    /// Before the first cell.
+    case start
+    /// After the last cell.
+    case end
 }
 
 /// Cuts a located counter out of the full-resolution planes: deskews it and splits it into cells.
@@ -128,18 +136,34 @@ public struct CounterExtractor: Sendable {
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
-        // The pitch after the last cell, sampled on its own: the strip ends before it.
-        let after = Point(x: last.x + candidate.pitch * cosine, y: last.y + candidate.pitch * sine)
-        let pitchWidth = max(1, Int(candidate.pitch))
-        let afterPlanes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight) { x, y in
-            let du = Double(x) + 0.5 - Double(pitchWidth) / 2
-            let dv = Double(y) + 0.5 - half.1
-            return (Float(after.x + du * cosine - dv * sine), Float(after.y + du * sine + dv * cosine))
-        }
         return CounterCrop(
             strip: strip, cells: cells, candidate: candidate,
-            rednessAfterLast: afterPlanes.redness.share(above: 60), possibleDecimalAfter: possibleSeparators,
-            unconfirmedDecimalAfter: unconfirmedSeparator)
+            digitMayBeMissing: digitMayBeMissing(cells: cells, candidate: candidate, photo: photo, stripHeight: stripHeight),
+            possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
+    }
+
+    /// Where the locator's ink past an end of the row may be a digit the row lacks. Past a red
+    /// drum, or before one, more ink is another fraction drum, which the integer reading does
+    /// not need (red drums can come out as a row of their own, in the other polarity); after a
+    /// decimal mark it is not let pass, since a mark found in the wrong gap looks just the same.
+    func digitMayBeMissing(cells: [DigitCell], candidate: CounterCandidate, photo: Image, stripHeight: Int) -> RowEnd? {
+        if candidate.inkBeforeFirst { return .start }
+        guard candidate.inkAfterLast else { return nil }
+        if let last = cells.last, last.isFraction, last.redness > fractionRedShare { return nil }
+        // The pitch after the last cell, sampled on its own (the strip ends before it), and
+        // only here: most rows have no ink there.
+        let centers = candidate.cellCenters
+        let (cosine, sine) = (cos(candidate.angle), sin(candidate.angle))
+        let after = Point(
+            x: centers[centers.count - 1].x + candidate.pitch * cosine,
+            y: centers[centers.count - 1].y + candidate.pitch * sine)
+        let pitchWidth = max(1, Int(candidate.pitch))
+        let planes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight) { x, y in
+            let du = Double(x) + 0.5 - Double(pitchWidth) / 2
+            let dv = Double(y) + 0.5 - Double(stripHeight) / 2
+            return (Float(after.x + du * cosine - dv * sine), Float(after.y + du * sine + dv * cosine))
+        }
+        return planes.redness.share(above: 60) > fractionRedShare ? nil : .end
     }
 
     /// Finds a decimal point the locator could not see as a mark of its own: on LCDs it sits

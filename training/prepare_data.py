@@ -46,17 +46,27 @@ def group_key(kind, source):
     return "/".join([top, rest[0]]) if rest else top
 
 
-def prepare_cell(path):
-    """Mirror of Sources/MeterVision/CellPreparation.swift with `.standard` options."""
-    img = Image.open(path)
-    if img.mode != "L":
-        rgb = np.asarray(img.convert("RGB"), dtype=np.uint32)
-        gray = ((rgb[..., 0] * 77 + rgb[..., 1] * 150 + rgb[..., 2] * 29 + 128) >> 8).astype(np.uint8)
-    else:
-        gray = np.asarray(img, dtype=np.uint8).copy()
+def to_gray(img):
+    """PIL image -> uint8 gray with MeterImage's weights (77/150/29, rounded)."""
+    if img.mode == "L":
+        return np.asarray(img, dtype=np.uint8).copy()
+    rgb = np.asarray(img.convert("RGB"), dtype=np.uint32)
+    return ((rgb[..., 0] * 77 + rgb[..., 1] * 150 + rgb[..., 2] * 29 + 128) >> 8).astype(np.uint8)
+
+
+def polarity_window(gray):
+    """The central window (x0, x1, y0, y1) whose histogram decides polarity and stretch: the
+    middle half across and the middle 40 % down, as CellPreparation.swift takes it."""
     h, w = gray.shape
     x0, y0 = w // 4, h * 3 // 10
     x1, y1 = max(x0 + 1, w - w // 4), max(y0 + 1, h - h * 3 // 10)
+    return x0, x1, y0, y1
+
+
+def prepare_cell(path):
+    """Mirror of Sources/MeterVision/CellPreparation.swift with `.standard` options."""
+    gray = to_gray(Image.open(path))
+    x0, x1, y0, y1 = polarity_window(gray)
     hist = np.bincount(gray[y0:y1, x0:x1].ravel(), minlength=256).astype(np.int64)
     thr = otsu(hist)
     if ink_is_light(gray, (x0, x1, y0, y1), thr):

@@ -26,9 +26,10 @@ import sys
 import numpy as np
 from PIL import Image
 
-# The polarity test is the one the Tesseract training data uses (training/prepare_data.py).
+# Gray conversion, the polarity window and test, and percentiles are those the Tesseract
+# training data uses (training/prepare_data.py): one mirror of CellPreparation.swift.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from prepare_data import ink_is_light  # noqa: E402
+from prepare_data import ink_is_light, percentile, polarity_window, to_gray  # noqa: E402,F401
 
 INPUT_H, INPUT_W = 32, 24
 PREPARED_HEIGHT = 48
@@ -60,27 +61,12 @@ def otsu(hist):
     return best_level
 
 
-def percentile(hist, fraction):
-    total = int(hist.sum())
-    target = max(int(math.ceil(total * fraction)), 1)
-    return int(np.searchsorted(np.cumsum(hist), target))
-
-
-def to_gray(img):
-    """PIL image -> uint8 gray with MeterImage's weights (77/150/29, rounded)."""
-    if img.mode == "L":
-        return np.asarray(img, dtype=np.uint8).copy()
-    rgb = np.asarray(img.convert("RGB"), dtype=np.uint32)
-    return ((rgb[..., 0] * 77 + rgb[..., 1] * 150 + rgb[..., 2] * 29 + 128) >> 8).astype(np.uint8)
-
-
 def prepare_crop(gray):
     """Mirror of MeterVision `prepareCellForOCR(_, .standard)` on a uint8 gray crop: polarity
     from the central window (Otsu), 2nd/98th percentile stretch (of the whole cell where the
     centre holds less than half of its contrast, as for a seven-segment "1"), 48 px high."""
     h, w = gray.shape
-    x0, y0 = w // 4, h * 3 // 10
-    x1, y1 = max(x0 + 1, w - w // 4), max(y0 + 1, h - h * 3 // 10)
+    x0, x1, y0, y1 = polarity_window(gray)
     hist = np.bincount(gray[y0:y1, x0:x1].ravel(), minlength=256).astype(np.int64)
     thr = otsu(hist)
     if ink_is_light(gray, (x0, x1, y0, y1), thr):

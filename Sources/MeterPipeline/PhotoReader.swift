@@ -302,10 +302,11 @@ public final class PhotoReader {
             y: (centers[0].y + centers[centers.count - 1].y) / 2)
         let halfWidth = Double(crop.strip.width) / 2
         let halfHeight = Double(crop.strip.height) / 2
-        let left = Double(first.frame.x) - halfWidth
-        let right = Double(last.frame.x + last.frame.width) - halfWidth
-        let top = Double(first.frame.y) - halfHeight
-        let bottom = Double(first.frame.y + first.frame.height) - halfHeight
+        let toPhoto = 1 / crop.stripScale
+        let left = (Double(first.frame.x) - halfWidth) * toPhoto
+        let right = (Double(last.frame.x + last.frame.width) - halfWidth) * toPhoto
+        let top = (Double(first.frame.y) - halfHeight) * toPhoto
+        let bottom = (Double(first.frame.y + first.frame.height) - halfHeight) * toPhoto
         var result: [Double] = []
         for (u, v) in [(left, top), (right, top), (right, bottom), (left, bottom)] {
             result.append(rounded((mid.x + u * c - v * s) * scale))

@@ -38,38 +38,6 @@ public struct ColorPlanes: Sendable {
 }
 
 extension ColorPlanes {
-    /// Gray and redness of `image` (gray or RGB) resampled bilinearly: pixel (x, y) of the result
-    /// is the image at `position(x, y)`. Only the pixels asked for are converted, so cutting a
-    /// counter strip out of a full photo never converts the whole photo.
-    public static func sampled(
-        from image: Image, width newWidth: Int, height newHeight: Int,
-        at position: (Int, Int) -> (Float, Float)
-    ) -> ColorPlanes {
-        if image.format == .gray {
-            let gray = image.sampled(width: newWidth, height: newHeight, at: position)
-            return ColorPlanes(gray)
-        }
-        let grid = BilinearGrid(width: image.width, height: image.height)
-        var gray = [UInt8](repeating: 0, count: newWidth * newHeight)
-        var red = [UInt8](repeating: 0, count: newWidth * newHeight)
-        image.pixels.withUnsafeBufferPointer { rgb in
-            for y in 0..<newHeight {
-                for x in 0..<newWidth {
-                    let tap = grid.tap(position(x, y))
-                    let r = tap.blend { Float(rgb[3 * $0]) }
-                    let g = tap.blend { Float(rgb[3 * $0 + 1]) }
-                    let b = tap.blend { Float(rgb[3 * $0 + 2]) }
-                    let luminance = (r * 77 + g * 150 + b * 29) / 256
-                    gray[y * newWidth + x] = UInt8(min(255, luminance + 0.5))
-                    red[y * newWidth + x] = UInt8(min(255, max(0, 2 * r - g - b)))
-                }
-            }
-        }
-        return ColorPlanes(
-            gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
-            redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
-    }
-
     /// Planes from ready-made gray and redness images of the same size.
     public init(gray: Image, redness: Image) {
         precondition(gray.width == redness.width && gray.height == redness.height, "plane sizes differ")

@@ -34,6 +34,9 @@ public struct CounterCrop: Sendable {
     public var cells: [DigitCell]
     /// The candidate this crop was cut from, in full-resolution coordinates.
     public var candidate: CounterCandidate
+    /// Strip pixels per photo pixel: 1, or less for rows of tall digits (see
+    /// `CounterExtractor.maxStripDigitHeight`).
+    public var stripScale: Double = 1
     /// The end of the row past which lies ink that may be a digit the row lacks (the locator's
     /// `inkBeforeFirst` / `inkAfterLast`), or nil.
     public var digitMayBeMissing: RowEnd?
@@ -61,6 +64,11 @@ public struct CounterExtractor: Sendable {
     public var fractionRedShare = 0.06
     /// A red fraction drum is at least this share as red as the reddest cell of the row.
     public var redShareOfReddest = 0.3
+    /// Tallest digit height, in pixels, the strip is sampled at. Cells are scaled to 48 px for
+    /// recognition, so detail beyond about twice that is never used, while sampling, cell
+    /// preparation and the decimal-point search cost grows with the area: a row of wall tiles
+    /// or a close-up's 170 px digits cost 30–40 ms at full resolution.
+    public var maxStripDigitHeight = 72.0
 
     /// An extractor with default proportions.
     public init() {}
@@ -68,6 +76,11 @@ public struct CounterExtractor: Sendable {
     /// The straightened strip and its cells for `candidate` (already in `photo` coordinates);
     /// `photo` is gray or RGB (RGB lets red fraction drums be recognised).
     public func extract(_ candidate: CounterCandidate, from photo: Image) -> CounterCrop {
+        // Strip-space geometry: the candidate scaled down when its digits are taller than
+        // needed; `source` maps strip positions back to the photo.
+        let stripScale = min(1, maxStripDigitHeight / candidate.digitHeight)
+        let located = candidate
+        let candidate = located.scaled(by: stripScale)
         let centers = candidate.cellCenters
         let first = centers[0]
         let last = centers[centers.count - 1]
@@ -78,14 +91,10 @@ public struct CounterExtractor: Sendable {
         let stripWidth = max(8, Int(span + candidate.pitch * 1.4))
         let stripHeight = max(8, Int(candidate.digitHeight * 1.8))
         let half = (Double(stripWidth) / 2, Double(stripHeight) / 2)
-        func source(_ u: Double, _ v: Double) -> (Float, Float) {
-            let du = u - half.0
-            let dv = v - half.1
-            return (Float(mid.x + du * cosine - dv * sine), Float(mid.y + du * sine + dv * cosine))
-        }
-        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: stripHeight) { x, y in
-            source(Double(x) + 0.5, Double(y) + 0.5)
-        }
+        let grid = SamplingGrid.rotated(
+            center: Point(x: mid.x / stripScale, y: mid.y / stripScale), angle: candidate.angle, step: 1 / stripScale,
+            width: stripWidth, height: stripHeight)
+        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: stripHeight, grid: grid)
         let strip = planes.gray
         let redStrip = planes.redness
         let cellWidth = max(4, Int(min(candidate.pitch * 0.96, candidate.digitWidth * 1.35)))
@@ -137,8 +146,9 @@ public struct CounterExtractor: Sendable {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
         return CounterCrop(
-            strip: strip, cells: cells, candidate: candidate,
-            digitMayBeMissing: digitMayBeMissing(cells: cells, candidate: candidate, photo: photo, stripHeight: stripHeight),
+            strip: strip, cells: cells, candidate: located, stripScale: stripScale,
+            digitMayBeMissing: digitMayBeMissing(
+                cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale),
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
     }
 
@@ -146,7 +156,9 @@ public struct CounterExtractor: Sendable {
     /// drum, or before one, more ink is another fraction drum, which the integer reading does
     /// not need (red drums can come out as a row of their own, in the other polarity); after a
     /// decimal mark it is not let pass, since a mark found in the wrong gap looks just the same.
-    func digitMayBeMissing(cells: [DigitCell], candidate: CounterCandidate, photo: Image, stripHeight: Int) -> RowEnd? {
+    func digitMayBeMissing(
+        cells: [DigitCell], candidate: CounterCandidate, photo: Image, stripHeight: Int, stripScale: Double
+    ) -> RowEnd? {
         if candidate.inkBeforeFirst { return .start }
         guard candidate.inkAfterLast else { return nil }
         if let last = cells.last, last.isFraction, last.redness > fractionRedShare { return nil }
@@ -157,12 +169,10 @@ public struct CounterExtractor: Sendable {
         let after = Point(
             x: centers[centers.count - 1].x + candidate.pitch * cosine,
             y: centers[centers.count - 1].y + candidate.pitch * sine)
-        let pitchWidth = max(1, Int(candidate.pitch))
-        let planes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight) { x, y in
-            let du = Double(x) + 0.5 - Double(pitchWidth) / 2
-            let dv = Double(y) + 0.5 - Double(stripHeight) / 2
-            return (Float(after.x + du * cosine - dv * sine), Float(after.y + du * sine + dv * cosine))
-        }
+        let pitchWidth = max(1, Int(candidate.pitch * stripScale))
+        let grid = SamplingGrid.rotated(
+            center: after, angle: candidate.angle, step: 1 / stripScale, width: pitchWidth, height: stripHeight)
+        let planes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight, grid: grid)
         return planes.redness.share(above: 60) > fractionRedShare ? nil : .end
     }
 

@@ -20,6 +20,28 @@ struct KernelTests {
         #expect(planes.redness.pixels == [255, 0, 0])
     }
 
+    /// A grid over a ramp: straight and unscaled it copies pixels; a step of 2 takes every
+    /// other one; a quarter turn reads the source's columns as rows; RGB gives gray and redness.
+    @Test func samplingGridCutsStraightScaledAndTurned() {
+        let ramp = Self.gray(8, 6) { x, y in UInt8(10 * x + y) }
+        // Pixel centres: the source's pixel (x, y) sits at (x, y) in grid coordinates.
+        let straight = ColorPlanes.sampled(
+            from: ramp, width: 3, height: 2, grid: SamplingGrid(origin: (2, 1), across: (1, 0), down: (0, 1)))
+        #expect(straight.gray.pixels == [21, 31, 41, 22, 32, 42])
+        #expect(straight.redness.pixels.allSatisfy { $0 == 0 })
+        let halved = ColorPlanes.sampled(
+            from: ramp, width: 3, height: 2, grid: SamplingGrid(origin: (0, 0), across: (2, 0), down: (0, 2)))
+        #expect(halved.gray.pixels == [0, 20, 40, 2, 22, 42])
+        let turned = SamplingGrid.rotated(center: Point(x: 3.5, y: 3.5), angle: .pi / 2, step: 1, width: 2, height: 2)
+        let column = ColorPlanes.sampled(from: ramp, width: 2, height: 2, grid: turned)
+        // A quarter turn: the result's rows run down the source's columns, from right to left.
+        #expect(column.gray.pixels == [43, 44, 33, 34])
+        let rgb = Image(width: 2, height: 1, format: .rgb, pixels: [200, 30, 30, 128, 128, 128])
+        let colour = ColorPlanes.sampled(
+            from: rgb, width: 3, height: 1, grid: SamplingGrid(origin: (0, 0), across: (0.5, 0), down: (0, 1)))
+        #expect(colour.gray.pixels == [81, 105, 128] && colour.redness.pixels == [255, 170, 0])
+    }
+
     @Test func integralImageBoxStatistics() {
         let image = Self.gray(7, 5) { x, y in UInt8(x + 10 * y) }
         let table = IntegralImage(image)

@@ -85,6 +85,28 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
     }
 
+    /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
+    /// cells and the decimal point are the same as for small digits, and the cell frames map
+    /// back onto the photo's row.
+    @Test func extractorCutsTallDigitsAtABoundedScale() throws {
+        var meter = SyntheticMeter(width: 1400, height: 800)
+        meter.row(count: 6, x: 100, y: 100, w: 120, h: 200, pitch: 170)
+        meter.fill(x: 100 + 3 * 170 + 133, y: 270, w: 26, h: 26, value: 30)  // after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let extractor = CounterExtractor()
+        let crop = extractor.extract(candidate, from: meter.image)
+        #expect(crop.stripScale < 0.5)
+        #expect(Double(crop.strip.height) <= 1.8 * extractor.maxStripDigitHeight + 1)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.cells.allSatisfy { !$0.isInferred })
+        // The first cell's centre, back in photo coordinates, is the first digit's centre.
+        let first = crop.cells[0].frame
+        let stripCenter = Double(first.x) + Double(first.width) / 2 - Double(crop.strip.width) / 2
+        let mid = (candidate.cellCenters[0].x + candidate.cellCenters[5].x) / 2
+        #expect(abs(mid + stripCenter / crop.stripScale - 160) < 12)
+    }
+
     /// Without a point, and with marks that are not one (a bar under the whole row, a point
     /// that would leave fewer than three integer digits), every position stays an integer.
     @Test func extractorTakesNoBaselineMarkForAPointThatIsNone() throws {

@@ -1,0 +1,94 @@
+public import MeterImage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where the pixels of a resampled picture lie in its source, for a straight (rotated, scaled)
+/// cut: pixel (x, y) of the result is the source at `origin + x·across + y·down`, in source
+/// pixel coordinates.
+public struct SamplingGrid: Sendable {
+    /// Source position of the result's pixel (0, 0).
+    public var origin: (x: Double, y: Double)
+    /// Source step for one pixel to the right in the result.
+    public var across: (x: Double, y: Double)
+    /// Source step for one pixel down in the result.
+    public var down: (x: Double, y: Double)
+
+    /// A grid from its origin and steps.
+    public init(origin: (x: Double, y: Double), across: (x: Double, y: Double), down: (x: Double, y: Double)) {
+        self.origin = origin
+        self.across = across
+        self.down = down
+    }
+
+    /// A `width`×`height` cut centred on `center`, turned by `angle` (radians), with `step`
+    /// source pixels per result pixel.
+    public static func rotated(center: Point, angle: Double, step: Double, width: Int, height: Int) -> SamplingGrid {
+        let (cosine, sine) = (cos(angle) * step, sin(angle) * step)
+        let (halfWidth, halfHeight) = (Double(width) / 2, Double(height) / 2)
+        // The result's pixel x covers x…x+1: its centre, x + 0.5, is what maps into the source.
+        let origin = (
+            x: center.x + (0.5 - halfWidth) * cosine - (0.5 - halfHeight) * sine,
+            y: center.y + (0.5 - halfWidth) * sine + (0.5 - halfHeight) * cosine
+        )
+        return SamplingGrid(origin: origin, across: (cosine, sine), down: (-sine, cosine))
+    }
+}
+
+extension ColorPlanes {
+    /// Gray and redness of `image` (gray or RGB) resampled bilinearly along `grid`. Only the
+    /// pixels asked for are converted, so cutting a counter strip out of a full photo never
+    /// converts the whole photo. A grid that steps over several source pixels skips some: the
+    /// extractor keeps steps small (`CounterExtractor.maxStripDigitHeight`), where strokes and
+    /// points are still several pixels wide.
+    public static func sampled(from image: Image, width newWidth: Int, height newHeight: Int, grid: SamplingGrid)
+        -> ColorPlanes
+    {
+        let count = newWidth * newHeight
+        var gray = [UInt8](repeating: 0, count: count)
+        var red = [UInt8](repeating: 0, count: count)
+        let channels = image.format == .gray ? 1 : 3
+        let (width, height) = (image.width, image.height)
+        let (maxX, maxY) = (Float(width - 1), Float(height - 1))
+        image.pixels.withUnsafeBufferPointer { source in
+            gray.withUnsafeMutableBufferPointer { grayOut in
+                red.withUnsafeMutableBufferPointer { redOut in
+                    for y in 0..<newHeight {
+                        for x in 0..<newWidth {
+                            let (u, v) = (Double(x), Double(y))
+                            let sx = min(max(Float(grid.origin.x + u * grid.across.x + v * grid.down.x), 0), maxX)
+                            let sy = min(max(Float(grid.origin.y + u * grid.across.y + v * grid.down.y), 0), maxY)
+                            let x0 = Int(sx)
+                            let y0 = Int(sy)
+                            let x1 = min(x0 + 1, width - 1)
+                            let y1 = min(y0 + 1, height - 1)
+                            let fx = sx - Float(x0)
+                            let fy = sy - Float(y0)
+                            let (i00, i01) = ((y0 * width + x0) * channels, (y0 * width + x1) * channels)
+                            let (i10, i11) = ((y1 * width + x0) * channels, (y1 * width + x1) * channels)
+                            @inline(__always) func blend(_ c: Int) -> Float {
+                                let top = Float(source[i00 + c]) * (1 - fx) + Float(source[i01 + c]) * fx
+                                let bottom = Float(source[i10 + c]) * (1 - fx) + Float(source[i11 + c]) * fx
+                                return top * (1 - fy) + bottom * fy
+                            }
+                            let index = y * newWidth + x
+                            if channels == 1 {
+                                grayOut[index] = UInt8(min(255, blend(0) + 0.5))
+                            } else {
+                                let (r, g, b) = (blend(0), blend(1), blend(2))
+                                grayOut[index] = UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
+                                redOut[index] = UInt8(min(255, max(0, 2 * r - g - b)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return ColorPlanes(
+            gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
+            redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
+    }
+}

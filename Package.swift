@@ -33,6 +33,8 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
+        // glibc's allocator settings (mallopt), which Swift's Glibc module does not export.
+        .target(name: "CAllocator"),
         .systemLibrary(
             name: "CTesseract",
             pkgConfig: "tesseract",
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "MeterPipeline",
             dependencies: [
-                "MeterImage", "MeterVision", "MeterOCR", "MeterReading", "MeterQueue",
+                "MeterImage", "MeterVision", "MeterOCR", "MeterReading", "MeterQueue", "CAllocator",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MeterPipeline
 
 /// The `meterscan` command line: subcommands only, no logic of its own.
 @main
@@ -17,4 +18,10 @@ struct MeterScanCommand: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    /// Sets the allocator up for reading photos, then parses and runs the command.
+    static func main() {
+        AllocatorTuning.keepPhotoBuffersMapped()
+        main(nil)
+    }
 }

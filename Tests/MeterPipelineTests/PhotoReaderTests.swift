@@ -107,6 +107,18 @@ struct PhotoReaderTests {
         #expect(result.reasons.contains { $0.message.contains("after the last digit") })
     }
 
+    /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test
+    /// photo's 30 px digits count as small when the limit is raised above them.
+    @Test func tinyDigitsSendToReview() throws {
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        var settings = ReaderSettings()
+        settings.smallestTrustedDigitHeight = 40
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: Self.meterPhoto)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reading?.integer == "012345")
+        #expect(result.reasons.contains { $0.message.contains("too small to be sure") })
+    }
+
     @Test func nothingReadIsRejected() throws {
         let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: Self.meterPhoto)
         #expect(result.status.rawValue == "rejected")

@@ -21,6 +21,9 @@ public final class ScriptedRecognizer: DigitRecognizer {
     public private(set) var digitCalls = 0
     /// How many times `recognizeLine` was called.
     public private(set) var lineCalls = 0
+    /// Whether an empty guess stands for "no digit here", as from a classifier with a
+    /// no-digit class (see `DigitRecognizer.recognizesNonDigits`).
+    public var recognizesNonDigits = false
 
     /// Answers `recognizeDigit` with `digits` in order and `recognizeLine` with `lines` in
     /// order; once a script runs out, every further call reads nothing.

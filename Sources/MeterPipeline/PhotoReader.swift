@@ -127,7 +127,7 @@ public final class PhotoReader {
             )
         }
 
-        var best: (reading: AssembledReading, crop: CounterCrop, cells: [Image], score: Double)?
+        var best: (reading: AssembledReading, crop: CounterCrop, cells: [Image], score: Double, droppedEnds: Bool)?
         var segmentTime = 0.0
         var recognizeTime = 0.0
         // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
@@ -138,7 +138,7 @@ public final class PhotoReader {
             // win, so it is not read (the same choice, without its OCR calls).
             if let best, candidate.score <= best.score { break }
             var stageStart = clock.now
-            let crop = extractor.extract(candidate, from: photo.image)
+            var crop = extractor.extract(candidate, from: photo.image)
             var prepared = crop.cells.map(prepare)
             segmentTime += milliseconds(stageStart.duration(to: clock.now))
             stageStart = clock.now
@@ -158,6 +158,23 @@ public final class PhotoReader {
                         isFraction: cell.isFraction, isRolling: false))
             }
             recognizeTime += milliseconds(stageStart.duration(to: clock.now))
+            // Positions the locator added past the row's ends for digit-like ink, which a
+            // recogniser with a no-digit class reads as no digit: a window frame or a shadow.
+            // They are left out of the reading, but the reading goes to a clerk, in case the
+            // ink was a digit the recogniser failed on (the reading would be one digit short).
+            var kept = 0..<positions.count
+            if recognizer.recognizesNonDigits {
+                func isEmptyGuess(_ index: Int) -> Bool { crop.cells[index].isInferred && positions[index].text.isEmpty }
+                while kept.count > 1, isEmptyGuess(kept.upperBound - 1) { kept = kept.lowerBound..<(kept.upperBound - 1) }
+                while kept.count > 1, isEmptyGuess(kept.lowerBound) { kept = (kept.lowerBound + 1)..<kept.upperBound }
+            }
+            // Fraction drums are not billed: an empty one past the end needs no clerk.
+            let droppedEnds = positions.indices.contains { !kept.contains($0) && !crop.cells[$0].isFraction }
+            if kept.count < positions.count {
+                crop = crop.keepingCells(kept)
+                positions = Array(positions[kept])
+                prepared = Array(prepared[kept])
+            }
             // Positions the locator only guessed at the row's ends stay even when they read as
             // nothing: the locator added them for digit-like ink, and a stock engine reads many
             // seven-segment digits as nothing. Dropping one would leave a confident reading a
@@ -171,9 +188,9 @@ public final class PhotoReader {
             let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
             let score = candidate.score * meanConfidence * meanConfidence
             if best == nil || score > best!.score {
-                best = (reading, crop, prepared, score)
+                best = (reading, crop, prepared, score, droppedEnds)
             }
-            if assembler.judge(reading).0 == .accepted { break }
+            if assembler.judge(reading).0 == .accepted, !droppedEnds { break }
         }
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
@@ -216,6 +233,10 @@ public final class PhotoReader {
             status = .review
             let side = end == .start ? "before the first" : "after the last"
             reasons.append(Reason(.lowConfidence, "ink \(side) digit may be a digit that was not read"))
+        }
+        if status == .accepted, best.droppedEnds {
+            status = .review
+            reasons.append(Reason(.lowConfidence, "ink at the end of the row was read as no digit and left out"))
         }
         if status == .accepted, let mark = best.crop.possibleDecimalAfter.first {
             // A missed decimal point multiplies the reading by a power of ten; a confident

@@ -48,6 +48,28 @@ public struct CounterCrop: Sendable {
     public var unconfirmedDecimalAfter: Int? = nil
 }
 
+extension CounterCrop {
+    /// The crop with only the cells in `kept` (a contiguous range of cell indices): positions
+    /// at the row's ends that turned out to hold no digit. Index-based marks are shifted, and
+    /// dropped with their cells; the candidate's positions are cut to match.
+    public func keepingCells(_ kept: Range<Int>) -> CounterCrop {
+        var copy = self
+        copy.cells = Array(cells[kept])
+        func shifted(_ index: Int?) -> Int? {
+            // A mark after index i sits between cells i and i + 1: both must remain.
+            guard let index, index >= kept.lowerBound, index + 1 < kept.upperBound else { return nil }
+            return index - kept.lowerBound
+        }
+        copy.possibleDecimalAfter = possibleDecimalAfter.compactMap(shifted)
+        copy.unconfirmedDecimalAfter = shifted(unconfirmedDecimalAfter)
+        copy.candidate.cellCenters = Array(candidate.cellCenters[kept])
+        copy.candidate.inferred = Array(candidate.inferred[kept])
+        copy.candidate.darkInk = Array(candidate.darkInk[kept])
+        copy.candidate.decimalAfter = shifted(candidate.decimalAfter)
+        return copy
+    }
+}
+
 /// One end of a counter row.
 public enum RowEnd: Sendable {
     /// Before the first cell.

@@ -3,6 +3,7 @@ import Testing
 import MeterImage
 import MeterOCR
 import MeterPipeline
+import MeterVision
 import MeterReading
 
 /// The reader's logic with scripted recognisers: what it decides from what the engine says.
@@ -15,7 +16,11 @@ struct PhotoReaderTests {
     /// "1" whose two segments came apart, right-aligned in its position.
     static let meterPhotoWithBrokenOne = try! meterImage(brokenOneAfterRow: true).pngData()
 
-    static func meterImage(brokenOneAfterRow: Bool = false) -> Image {
+    /// `meterPhoto` with a solid bar one pitch after the row: digit-like ink at the locating
+    /// scale, too solid for a digit shape, so the locator adds a position for it.
+    static let meterPhotoWithBarAfterRow = try! meterImage(barAfterRow: true).pngData()
+
+    static func meterImage(brokenOneAfterRow: Bool = false, barAfterRow: Bool = false) -> Image {
         let width = 400
         let height = 240
         var pixels = [UInt8](repeating: 205, count: width * height)
@@ -35,6 +40,10 @@ struct PhotoReaderTests {
             for y in [60..<73, 77..<90].joined() {
                 for x in x0..<(x0 + 4) { pixels[y * width + x] = 25 }
             }
+        }
+        if barAfterRow {
+            let x0 = 60 + 6 * 26 + 4
+            for y in 60..<90 { for x in x0..<(x0 + 9) { pixels[y * width + x] = 25 } }
         }
         return Image(width: width, height: height, format: .gray, pixels: pixels)
     }
@@ -105,6 +114,23 @@ struct PhotoReaderTests {
         #expect(result.status.rawValue == "review")
         #expect(result.reading?.integer == "012345")
         #expect(result.reasons.contains { $0.message.contains("after the last digit") })
+    }
+
+    /// A position the locator added past the row's end for digit-like ink, read as no digit
+    /// by a recogniser that knows "no digit", is left out of the reading, which goes to a
+    /// clerk; a recogniser that only fails to read keeps it as an unread position.
+    @Test func endPositionReadAsNoDigitIsLeftOutForReview() throws {
+        let classifier = ScriptedRecognizer(digits: guesses("012345") + [.empty])
+        classifier.recognizesNonDigits = true
+        let (result, evidence) = try PhotoReader(recognizer: classifier).read(bytes: Self.meterPhotoWithBarAfterRow)
+        #expect(classifier.digitCalls == 7)
+        #expect(result.reading?.integer == "012345" && result.digits.count == 6)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reasons.contains { $0.message.contains("read as no digit and left out") })
+        #expect(evidence.crop?.cells.count == 6 && evidence.preparedCells.count == 6)
+        let engine = ScriptedRecognizer(digits: guesses("012345") + [.empty], lines: [guesses("012345")])
+        let (unread, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithBarAfterRow)
+        #expect(unread.digits.count == 7 && unread.status.rawValue == "review")
     }
 
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test

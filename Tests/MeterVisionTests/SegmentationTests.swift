@@ -107,6 +107,24 @@ struct SegmentationTests {
         #expect(abs(mid + stripCenter / crop.stripScale - 160) < 12)
     }
 
+    /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
+    /// a mark whose cell on either side is gone.
+    @Test func keepingCellsShiftsTheMarks() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = 3
+        var crop = CounterExtractor().extract(candidate, from: meter.image)
+        crop.possibleDecimalAfter = [0, 2, 4]
+        crop.unconfirmedDecimalAfter = 4
+        let kept = crop.keepingCells(1..<5)
+        #expect(kept.cells.count == 4 && kept.candidate.cellCenters.count == 4)
+        #expect(kept.cells[0].frame.x == crop.cells[1].frame.x)
+        #expect(kept.candidate.cellCenters[0] == crop.candidate.cellCenters[1])
+        #expect(kept.possibleDecimalAfter == [1] && kept.unconfirmedDecimalAfter == nil)
+        #expect(kept.candidate.decimalAfter == 2 && kept.candidate.inferred.count == 4)
+    }
+
     /// Without a point, and with marks that are not one (a bar under the whole row, a point
     /// that would leave fewer than three integer digits), every position stays an integer.
     @Test func extractorTakesNoBaselineMarkForAPointThatIsNone() throws {

@@ -230,6 +230,53 @@ public struct CounterExtractor: Sendable {
                 let value = Int(pixels[y * strip.width + x])
                 return dark ? value <= level : value > level
             }
+            /// Ink in column x: in the point's band just above the baseline, in the digit's body
+            /// above it, and below the baseline.
+            func column(_ x: Int, dark: Bool) -> (low: Int, above: Int, below: Int) {
+                var low = 0
+                for y in dotTop...dotBottom where isInk(x, y, dark: dark) { low += 1 }
+                var above = 0
+                for y in clearTop...clearBottom where isInk(x, y, dark: dark) { above += 1 }
+                var below = 0
+                for y in belowTop...belowBottom where isInk(x, y, dark: dark) { below += 1 }
+                return (low, above, below)
+            }
+            /// Whether the digit ending at column `bodyEnd` stands on a foot: ink along the
+            /// baseline left of its stem, as under a serifed "1" or a "2". The right half of a
+            /// foot looks like a point touching the digit; a seven-segment digit has none. The
+            /// stem is the leftmost ink at half the digit's height and again at 0.3 of it: at
+            /// half height a seven-segment "1" tapers to a sliver right of its lower segment,
+            /// and at 0.3 a "5" shows only its right segment above its bottom bar.
+            func hasFoot(before bodyEnd: Int, from start: Int, dark: Bool) -> Bool {
+                let start = max(0, start)
+                guard start < bodyEnd else { return false }
+                let overhang = max(2, Int(0.06 * digitHeight))
+                return [0.5, 0.3].allSatisfy { share in
+                    let row = Int(baseline - share * digitHeight)
+                    guard
+                        let stemLeft = (start...bodyEnd).first(where: { x in
+                            ((row - 1)...(row + 1)).contains { isInk(x, $0, dark: dark) }
+                        }), stemLeft - overhang >= 0
+                    else { return false }
+                    return ((stemLeft - overhang)..<stemLeft).allSatisfy {
+                        Double(column($0, dark: dark).low) >= 0.04 * digitHeight
+                    }
+                }
+            }
+            /// The longest runs of point-like columns in x0...x1, without and with ink hanging
+            /// below the baseline (a comma's tail).
+            func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
+                var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
+                for x in x0...x1 {
+                    let ink = column(x, dark: dark)
+                    let mark = Double(ink.low) >= 0.06 * digitHeight && ink.above == 0
+                    run = mark && ink.below == 0 ? run + 1 : 0
+                    longest = max(longest, run)
+                    commaRun = mark ? commaRun + 1 : 0
+                    longestComma = max(longestComma, commaRun)
+                }
+                return (longest, longestComma)
+            }
             // Registers have at least three integer digits and at most four fraction digits:
             // a "point" elsewhere is the end of a stroke (the tail of a "3", a "5").
             for index in 2..<(positions.count - 1) where positions.count - 1 - index <= 4 {
@@ -237,24 +284,7 @@ public struct CounterExtractor: Sendable {
                 let x1 = min(strip.width - 1, Int(positions[index] + 0.8 * pitch))
                 guard x1 > x0 else { continue }
                 let dark = darkInk[index]
-                var run = 0
-                var longest = 0
-                // The same run, letting ink hang below the baseline: a comma's tail.
-                var commaRun = 0
-                var longestComma = 0
-                for x in x0...x1 {
-                    var low = 0
-                    for y in dotTop...dotBottom where isInk(x, y, dark: dark) { low += 1 }
-                    var above = 0
-                    for y in clearTop...clearBottom where isInk(x, y, dark: dark) { above += 1 }
-                    var below = 0
-                    for y in belowTop...belowBottom where isInk(x, y, dark: dark) { below += 1 }
-                    let mark = Double(low) >= 0.06 * digitHeight && above == 0
-                    run = mark && below == 0 ? run + 1 : 0
-                    longest = max(longest, run)
-                    commaRun = mark ? commaRun + 1 : 0
-                    longestComma = max(longestComma, commaRun)
-                }
+                let (longest, longestComma) = runs(x0, x1, dark: dark)
                 let limit = 0.3 * digitHeight
                 if Double(longest) <= limit, Double(longest) >= 0.06 * digitHeight {
                     found.append(index)
@@ -262,6 +292,20 @@ public struct CounterExtractor: Sendable {
                     faint.append(index)
                 } else if Double(longestComma) <= limit, Double(longestComma) >= 0.06 * digitHeight {
                     faint.append(index)
+                } else if let bodyEnd = (max(0, Int(positions[index]))..<x0).last(where: { column($0, dark: dark).above > 0 }),
+                    bodyEnd + 1 < x0
+                {
+                    // An LCD point printed close to its digit touches the digit's last stroke
+                    // (the bottom of a "1", the corner of a "5") and starts left of the search
+                    // above. Searched from the end of the digit's body, a foot under the digit
+                    // looks the same: feet are told apart, and what remains is only a
+                    // possible point (the reading is split there, for a clerk to confirm).
+                    let touching = runs(bodyEnd + 1, x1, dark: dark).point
+                    if Double(touching) <= limit, Double(touching) >= 0.06 * digitHeight,
+                        !hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark)
+                    {
+                        faint.append(index)
+                    }
                 }
             }
         }

@@ -107,6 +107,32 @@ struct SegmentationTests {
         #expect(abs(mid + stripCenter / crop.stripScale - 160) < 12)
     }
 
+    /// A seven-segment point touching the bottom of a "1" is a possible decimal point (split
+    /// on, for a clerk); the same ink under a "1" standing on a foot serif is not.
+    @Test func extractorTellsAPointTouchingAOneFromItsFoot() throws {
+        func meter(foot: Bool) -> Image {
+            var meter = SyntheticMeter()
+            for index in [0, 1, 2, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+            let x = 60 + 3 * 26
+            meter.fill(x: x + 9, y: 60, w: 5, h: 30, value: 30)  // the "1"
+            if foot {
+                meter.fill(x: x + 5, y: 86, w: 13, h: 4, value: 30)
+            } else {
+                meter.fill(x: x + 14, y: 86, w: 4, h: 4, value: 30)  // the point, touching it
+            }
+            return meter.image
+        }
+        for foot in [false, true] {
+            let image = meter(foot: foot)
+            var candidate = try #require(CounterLocator().locate(image).first)
+            #expect(candidate.cellCenters.count == 6)
+            candidate.decimalAfter = nil
+            let crop = CounterExtractor().extract(candidate, from: image)
+            #expect(crop.possibleDecimalAfter == (foot ? [] : [3]))
+            #expect(crop.cells.map(\.isFraction) == (foot ? Array(repeating: false, count: 6) : [false, false, false, false, true, true]))
+        }
+    }
+
     /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
     /// a mark whose cell on either side is gone.
     @Test func keepingCellsShiftsTheMarks() throws {

@@ -132,11 +132,13 @@ public final class PhotoReader {
         var recognizeTime = 0.0
         // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
         var notDigitRows = Set<Int>()
+        var readRows = Set<Int>()
         for (candidateIndex, candidate) in candidates.prefix(settings.candidatesToRead).enumerated() {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls).
             if let best, candidate.score <= best.score { break }
+            readRows.insert(candidateIndex)
             var stageStart = clock.now
             var crop = extractor.extract(candidate, from: photo.image)
             var prepared = crop.cells.map(prepare)
@@ -175,10 +177,9 @@ public final class PhotoReader {
                 positions = Array(positions[kept])
                 prepared = Array(prepared[kept])
             }
-            // Positions the locator only guessed at the row's ends stay even when they read as
-            // nothing: the locator added them for digit-like ink, and a stock engine reads many
-            // seven-segment digits as nothing. Dropping one would leave a confident reading a
-            // digit short, which could be accepted; an unread position sends it to a clerk.
+            // With a stock engine, such positions stay even when they read as nothing: it
+            // reads many seven-segment digits as nothing, and an unread position sends the
+            // reading to a clerk.
             let reading = assembler.assemble(positions)
             if recognizer.recognizesNonDigits, 2 * positions.count(where: { $0.text.isEmpty }) > positions.count {
                 notDigitRows.insert(candidateIndex)
@@ -209,8 +210,29 @@ public final class PhotoReader {
             status = .rejected
             reasons.insert(Reason(.counterCutOff, "the counter runs into the edge of the photo"), at: 0)
         }
-        let tallest = candidates.indices.filter { !notDigitRows.contains($0) }.map { candidates[$0].digitHeight }.max() ?? 0
-        if status == .accepted, tallest > 1.25 * best.crop.candidate.digitHeight {
+        // Rows over the read one are the same counter seen another way (its drum windows), not
+        // a larger row elsewhere on the photo.
+        var larger = candidates.indices.filter {
+            !notDigitRows.contains($0) && !candidates[$0].coversMuchOf(best.crop.candidate)
+                && candidates[$0].digitHeight > 1.25 * best.crop.candidate.digitHeight
+        }
+        if status == .accepted, !larger.isEmpty, recognizer.recognizesNonDigits {
+            // A larger row that was never read may be no digits at all (dials, circuit
+            // breakers, tiles): a recogniser that knows "no digit" looks at it now.
+            let stageStart = clock.now
+            var holding: [Int] = []
+            for index in larger {
+                if readRows.contains(index) {
+                    holding.append(index)
+                } else if try holdsDigits(candidates[index], in: photo.image) {
+                    holding.append(index)
+                }
+            }
+            larger = holding
+            recognizeTime += milliseconds(stageStart.duration(to: clock.now))
+            timings["recognize"] = rounded(recognizeTime)
+        }
+        if status == .accepted, !larger.isEmpty {
             // The engine read a smaller row of digits better than the most counter-like one:
             // typically a serial number ("Nr. 63510438") beside a counter it could not read.
             // Never bill a serial number.
@@ -344,6 +366,15 @@ public final class PhotoReader {
             result.append(rounded((mid.y + u * s + v * c) * scale))
         }
         return result
+    }
+
+    /// Whether a recogniser with a no-digit class reads at least half of `candidate`'s cells as
+    /// digits.
+    private func holdsDigits(_ candidate: CounterCandidate, in image: Image) throws(OCRError) -> Bool {
+        let cells = extractor.extract(candidate, from: image).cells
+        var empty = 0
+        for cell in cells where try recognizer.recognizeDigit(prepare(cell)).text.isEmpty { empty += 1 }
+        return 2 * empty <= cells.count
     }
 
     /// Reads a drum caught between two digits from its larger visible piece. A piece in the

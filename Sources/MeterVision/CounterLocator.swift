@@ -41,6 +41,28 @@ public struct CounterCandidate: Sendable, Hashable {
         copy.pitch *= factor
         return copy
     }
+
+    /// The part of the image the row covers, axis-aligned: its positions' centres give or take
+    /// half a pitch across and half a digit height up and down.
+    public var bounds: (minX: Double, minY: Double, maxX: Double, maxY: Double) {
+        let xs = cellCenters.map(\.x)
+        let ys = cellCenters.map(\.y)
+        return (
+            (xs.min() ?? 0) - pitch / 2, (ys.min() ?? 0) - digitHeight / 2, (xs.max() ?? 0) + pitch / 2,
+            (ys.max() ?? 0) + digitHeight / 2
+        )
+    }
+
+    /// Whether at least half of the smaller of the two rows' outlines lies inside the other's:
+    /// two readings of one counter (its digits, and its drum windows around them).
+    public func coversMuchOf(_ other: CounterCandidate) -> Bool {
+        let (a, b) = (bounds, other.bounds)
+        let width = min(a.maxX, b.maxX) - max(a.minX, b.minX)
+        let height = min(a.maxY, b.maxY) - max(a.minY, b.minY)
+        guard width > 0, height > 0 else { return false }
+        let smaller = min((a.maxX - a.minX) * (a.maxY - a.minY), (b.maxX - b.minX) * (b.maxY - b.minY))
+        return width * height >= 0.5 * smaller
+    }
 }
 
 /// A point in image coordinates.

@@ -20,7 +20,12 @@ struct PhotoReaderTests {
     /// scale, too solid for a digit shape, so the locator adds a position for it.
     static let meterPhotoWithBarAfterRow = try! meterImage(barAfterRow: true).pngData()
 
-    static func meterImage(brokenOneAfterRow: Bool = false, barAfterRow: Bool = false) -> Image {
+    /// `meterPhoto` with a row of three larger ring shapes below the counter, ranked after it.
+    static let meterPhotoWithLargerRow = try! meterImage(largerRowBelow: true).pngData()
+
+    static func meterImage(brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Bool = false)
+        -> Image
+    {
         let width = 400
         let height = 240
         var pixels = [UInt8](repeating: 205, count: width * height)
@@ -39,6 +44,19 @@ struct PhotoReaderTests {
             let x0 = 60 + 6 * 26 + 13
             for y in [60..<73, 77..<90].joined() {
                 for x in x0..<(x0 + 4) { pixels[y * width + x] = 25 }
+            }
+        }
+        if largerRowBelow {
+            for index in 0..<3 {
+                let x0 = 60 + index * 40
+                for y in 140..<185 {
+                    for x in x0..<(x0 + 27) {
+                        let inside = y >= 148 && y < 177 && x >= x0 + 7 && x < x0 + 20
+                        let dx = min(x - x0, x0 + 26 - x)
+                        let dy = min(y - 140, 184 - y)
+                        if !inside && dx + dy >= 6 { pixels[y * width + x] = 25 }
+                    }
+                }
             }
         }
         if barAfterRow {
@@ -131,6 +149,25 @@ struct PhotoReaderTests {
         let engine = ScriptedRecognizer(digits: guesses("012345") + [.empty], lines: [guesses("012345")])
         let (unread, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithBarAfterRow)
         #expect(unread.digits.count == 7 && unread.status.rawValue == "review")
+    }
+
+    /// A larger row elsewhere on the photo holds back a confident reading (it may be the
+    /// counter, and the row read a serial number) only when it holds digits: a recogniser with
+    /// a no-digit class reads it to find out; without one, the reading goes to a clerk.
+    @Test func largerRowHoldsBackAReadingOnlyWhenItHoldsDigits() throws {
+        for (larger, status) in [("", "accepted"), ("777", "review")] {
+            let larger: [DigitGuess] = larger.isEmpty ? Array(repeating: .empty, count: 3) : guesses(larger)
+            let recognizer = ScriptedRecognizer(digits: guesses("012345") + larger, lines: [guesses("012345")])
+            recognizer.recognizesNonDigits = true
+            let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithLargerRow)
+            #expect(result.reading?.integer == "012345")
+            #expect(recognizer.digitCalls == 9)
+            #expect(result.status.rawValue == status)
+        }
+        let engine = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithLargerRow)
+        #expect(result.status.rawValue == "review" && engine.digitCalls == 6)
+        #expect(result.reasons.contains { $0.message.contains("may be a serial number") })
     }
 
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test

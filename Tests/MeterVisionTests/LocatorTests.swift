@@ -60,6 +60,25 @@ struct LocatorTests {
         #expect(abs(best.angle) < 0.02)
     }
 
+    /// Rows over the same counter cover much of each other; rows side by side or apart do not.
+    @Test func rowsOverOneCounterCoverEachOther() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let digits = try #require(CounterLocator().locate(meter.image).first)
+        func moved(_ dx: Double, _ dy: Double, height: Double, count: Int) -> CounterCandidate {
+            var row = digits
+            let start = digits.cellCenters[0]
+            row.cellCenters = (0..<count).map { Point(x: start.x + dx + Double($0) * digits.pitch, y: start.y + dy) }
+            row.digitHeight = height
+            return row
+        }
+        let windows = moved(0, 0, height: 42, count: 6)
+        let serial = moved(0, 100, height: 12, count: 8)
+        let beside = moved(6 * digits.pitch, 0, height: 30, count: 3)
+        #expect(windows.coversMuchOf(digits) && digits.coversMuchOf(windows))
+        #expect(!serial.coversMuchOf(digits) && !beside.coversMuchOf(digits))
+    }
+
     @Test func fillsAGapLeftByAMissingDigit() throws {
         var meter = SyntheticMeter()
         for index in [0, 1, 2, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }

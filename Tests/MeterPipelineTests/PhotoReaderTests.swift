@@ -29,17 +29,18 @@ struct PhotoReaderTests {
         let width = 400
         let height = 240
         var pixels = [UInt8](repeating: 205, count: width * height)
-        for index in 0..<6 {
-            let x0 = 60 + index * 26
-            for y in 60..<90 {
-                for x in x0..<(x0 + 18) {
-                    let inside = y >= 65 && y < 85 && x >= x0 + 5 && x < x0 + 13
-                    let dx = min(x - x0, x0 + 17 - x)
-                    let dy = min(y - 60, 89 - y)
-                    if !inside && dx + dy >= 4 { pixels[y * width + x] = 25 }
+        /// A ring glyph (a bold "0") with cut corners, top-left at (x0, y0).
+        func ring(x0: Int, y0: Int, width w: Int, height h: Int, stroke: (x: Int, y: Int), corner: Int) {
+            for y in y0..<(y0 + h) {
+                for x in x0..<(x0 + w) {
+                    let inside = y >= y0 + stroke.y && y < y0 + h - stroke.y && x >= x0 + stroke.x && x < x0 + w - stroke.x
+                    let dx = min(x - x0, x0 + w - 1 - x)
+                    let dy = min(y - y0, y0 + h - 1 - y)
+                    if !inside && dx + dy >= corner { pixels[y * width + x] = 25 }
                 }
             }
         }
+        for index in 0..<6 { ring(x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: (5, 5), corner: 4) }
         if brokenOneAfterRow {
             let x0 = 60 + 6 * 26 + 13
             for y in [60..<73, 77..<90].joined() {
@@ -47,17 +48,7 @@ struct PhotoReaderTests {
             }
         }
         if largerRowBelow {
-            for index in 0..<3 {
-                let x0 = 60 + index * 40
-                for y in 140..<185 {
-                    for x in x0..<(x0 + 27) {
-                        let inside = y >= 148 && y < 177 && x >= x0 + 7 && x < x0 + 20
-                        let dx = min(x - x0, x0 + 26 - x)
-                        let dy = min(y - 140, 184 - y)
-                        if !inside && dx + dy >= 6 { pixels[y * width + x] = 25 }
-                    }
-                }
-            }
+            for index in 0..<3 { ring(x0: 60 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
         }
         if barAfterRow {
             let x0 = 60 + 6 * 26 + 4

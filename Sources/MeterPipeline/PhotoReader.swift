@@ -348,11 +348,8 @@ public final class PhotoReader {
         guard let first = crop.cells.first, let last = crop.cells.last else { return nil }
         let c = cos(candidate.angle)
         let s = sin(candidate.angle)
-        // Cell frames are in strip coordinates; the strip's centre maps to the row's middle.
-        let centers = candidate.cellCenters
-        let mid = Point(
-            x: (centers[0].x + centers[centers.count - 1].x) / 2,
-            y: (centers[0].y + centers[centers.count - 1].y) / 2)
+        // Cell frames are in strip coordinates, measured from the strip's centre.
+        let mid = crop.stripCenter
         let halfWidth = Double(crop.strip.width) / 2
         let halfHeight = Double(crop.strip.height) / 2
         let toPhoto = 1 / crop.stripScale

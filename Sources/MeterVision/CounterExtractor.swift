@@ -37,6 +37,8 @@ public struct CounterCrop: Sendable {
     /// Strip pixels per photo pixel: 1, or less for rows of tall digits (see
     /// `CounterExtractor.maxStripDigitHeight`).
     public var stripScale: Double = 1
+    /// Where the strip's centre lies in the photo (cell frames are measured from it).
+    public var stripCenter = Point(x: 0, y: 0)
     /// The end of the row past which lies ink that may be a digit the row lacks (the locator's
     /// `inkBeforeFirst` / `inkAfterLast`), or nil.
     public var digitMayBeMissing: RowEnd?
@@ -169,6 +171,7 @@ public struct CounterExtractor: Sendable {
         }
         return CounterCrop(
             strip: strip, cells: cells, candidate: located, stripScale: stripScale,
+            stripCenter: Point(x: mid.x / stripScale, y: mid.y / stripScale),
             digitMayBeMissing: digitMayBeMissing(
                 cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale),
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)

@@ -137,6 +137,9 @@ struct PhotoReaderTests {
         #expect(result.status.rawValue == "review")
         #expect(result.reasons.contains { $0.message.contains("read as no digit and left out") })
         #expect(evidence.crop?.cells.count == 6 && evidence.preparedCells.count == 6)
+        // The outline is the six digits' (x 60…208), not shifted by the cell left out.
+        let outline = try #require(result.counter)
+        #expect(abs(outline[0] - 60) < 6 && abs(outline[2] - 208) < 8, "outline \(outline)")
         let engine = ScriptedRecognizer(digits: guesses("012345") + [.empty], lines: [guesses("012345")])
         let (unread, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithBarAfterRow)
         #expect(unread.digits.count == 7 && unread.status.rawValue == "review")

@@ -280,9 +280,15 @@ def make_none_set(rows, data, count, rng, invert, log):
 def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
     """Synthetic prepared cells (training/synth_cells.py: labels.csv file,visible,kind,source and
     images/, already dark on light and 48 px high) as network inputs with one-hot targets; a
-    share `invert` of them inverted, as for the real crops."""
-    xs, ts = [], []
+    share `invert` of them inverted, as for the real crops. A folder given as `path:weight` is
+    drawn `weight` times as often per cell as a plain one (e.g. the reader's harvested cells);
+    returns the inputs, the targets and the per-cell draw weights."""
+    xs, ts, ws = [], [], []
     for folder in folders:
+        weight = 1.0
+        head, sep, tail = folder.rpartition(":")
+        if sep and tail.replace(".", "", 1).isdigit():
+            folder, weight = head, float(tail)
         n = 0
         for r in csv.DictReader(open(os.path.join(folder, "labels.csv"))):
             if len(r["visible"]) != 1 or not r["visible"].isdigit():
@@ -302,9 +308,10 @@ def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
             t = np.zeros(classes, np.float32)
             t[int(r["visible"])] = 1
             ts.append(t)
+            ws.append(weight)
             n += 1
-        log(f"synthetic cells: {n} from {folder}")
-    return np.stack(xs), np.stack(ts)
+        log(f"synthetic cells: {n} from {folder}" + (f" (draw weight {weight:g})" if weight != 1 else ""))
+    return np.stack(xs), np.stack(ts), np.array(ws, np.float64)
 
 
 def calibrate(net, vx, vt):
@@ -395,7 +402,7 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--channels", default="8,16,32")
     ap.add_argument("--hidden", type=int, default=64)
-    ap.add_argument("--synth", action="append", default=[], help="folder of synthetic prepared cells; repeatable")
+    ap.add_argument("--synth", action="append", default=[], help="folder of synthetic prepared cells, optionally path:weight (drawn weight times as often per cell); repeatable")
     ap.add_argument("--synth-share", type=float, default=0.0, help="share of each epoch's cells that are synthetic")
     ap.add_argument("--invert", type=float, default=0.15, help="share of augmented copies inverted")
     ap.add_argument("--frames", type=float, default=0.0,
@@ -444,8 +451,11 @@ def main():
     weight = np.where(np.array([r["state"] == "rolling" for r in train_rows]), args.roll_weight, 1.0)
     weight = np.repeat(weight, 1 + args.variants).astype(np.float32)
     vx, vt, _ = make_set(val_rows, args.data, 0, rng, log, classes=classes)
-    sx, st = (load_synth(args.synth, rng, args.invert, log, classes, args.synth_edges)
-              if args.synth_share > 0 else (None, None))
+    sx, st, sw = (load_synth(args.synth, rng, args.invert, log, classes, args.synth_edges)
+                  if args.synth_share > 0 else (None, None, None))
+    # draw probabilities of the synthetic cells when some folder has a weight (else uniform,
+    # drawn exactly as before)
+    synth_p = None if sw is None or np.all(sw == 1) else sw / sw.sum()
     none_per_epoch = 0
     if args.none_share > 0:
         # not-a-digit cells: a pool of their own after the synthetic cells, drawn each epoch as
@@ -475,7 +485,9 @@ def main():
         if synth_per_epoch:
             # synthetic cells sit after the real ones in one index space
             rendered = len(sx) - (len(nx) if none_per_epoch else 0)
-            pick = np.concatenate([pick, len(xs) + rng.integers(0, rendered, synth_per_epoch)])
+            drawn = (rng.integers(0, rendered, synth_per_epoch) if synth_p is None
+                     else rng.choice(rendered, synth_per_epoch, p=synth_p))
+            pick = np.concatenate([pick, len(xs) + drawn])
         if none_per_epoch:
             pick = np.concatenate([pick, len(xs) + none_base + rng.integers(0, len(nx), none_per_epoch)])
         pick = pick[rng.permutation(len(pick))]

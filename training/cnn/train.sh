@@ -15,6 +15,11 @@
 # prepared cells, e.g. the harvested ones), NONE_SHARE (not-a-digit cells per epoch, share of the
 # real crops; 0 = a 10-class net), OUT (weights file), FIXTURE (Swift test fixture),
 # WORK (log folder, default .build-training/cnn), DATA (default ../shared/data/meter-digits).
+# Cells cut by the reader itself (off by default): HARVEST_PHOTOS (photos rendered by
+# samples/generator/generate.py with HARVEST_SEED, default 6001, never an evaluation seed; 0 =
+# none), HARVEST_WEIGHT (draw weight per harvested cell against a rendered one), MESCAN (a built
+# meterscan binary; default: swift build -c release into .build-training/swiftbuild), HARVEST_MODELS
+# (folder with the digitnet.bin the reader uses while harvesting; default Sources/MeterOCR/Models).
 set -eu
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-../shared/data/meter-digits}
@@ -40,6 +45,26 @@ if [ "$SYNTH_SHARE" != "0" ]; then
         /usr/bin/python3 training/synth_cells.py render --out "$RENDERED" --count "$RENDER_CELLS" --seed "$RENDER_SEED"
     fi
     SYNTH_ARGS="--synth $RENDERED"
+    HARVEST_PHOTOS=${HARVEST_PHOTOS:-0}
+    if [ "$HARVEST_PHOTOS" != "0" ]; then
+        HARVEST_SEED=${HARVEST_SEED:-6001}
+        PHOTOS=.build-training/synth/photos-$HARVEST_SEED-$HARVEST_PHOTOS
+        HARVESTED=.build-training/synth/harvest-digitnet-$HARVEST_SEED-$HARVEST_PHOTOS
+        if [ ! -s "$PHOTOS/manifest.csv" ]; then
+            /usr/bin/python3 samples/generator/generate.py --seed "$HARVEST_SEED" --out "$PHOTOS" \
+                --count "$HARVEST_PHOTOS" --jobs "${JOBS:-2}"
+        fi
+        if [ ! -s "$HARVESTED/labels.csv" ]; then
+            if [ -z "${MESCAN:-}" ]; then
+                swift build -c release --scratch-path .build-training/swiftbuild --product meterscan >/dev/null
+                MESCAN=.build-training/swiftbuild/release/meterscan
+            fi
+            rm -rf "$HARVESTED"
+            /usr/bin/python3 training/synth_cells.py harvest --photos "$PHOTOS" --meterscan "$MESCAN" \
+                --model digitnet --tessdata "${HARVEST_MODELS:-Sources/MeterOCR/Models}" --jobs 1 --out "$HARVESTED"
+        fi
+        SYNTH_ARGS="$SYNTH_ARGS --synth $HARVESTED:${HARVEST_WEIGHT:-1}"
+    fi
     for folder in ${SYNTH:-}; do SYNTH_ARGS="$SYNTH_ARGS --synth $folder"; done
 fi
 # One thread: the machine is shared, and one thread keeps the sums in a fixed order.

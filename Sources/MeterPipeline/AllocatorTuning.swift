@@ -1,4 +1,4 @@
-import CAllocator
+internal import CAllocator
 
 /// Process-wide allocator settings for reading photos one after another.
 public enum AllocatorTuning {

@@ -132,13 +132,14 @@ public final class PhotoReader {
         var recognizeTime = 0.0
         // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
         var notDigitRows = Set<Int>()
-        var readRows = Set<Int>()
+        // Candidates are read best-ranked first, so those read are the first `readCount`.
+        var readCount = 0
         for (candidateIndex, candidate) in candidates.prefix(settings.candidatesToRead).enumerated() {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls).
             if let best, candidate.score <= best.score { break }
-            readRows.insert(candidateIndex)
+            readCount += 1
             var stageStart = clock.now
             var crop = extractor.extract(candidate, from: photo.image)
             var prepared = crop.cells.map(prepare)
@@ -181,7 +182,7 @@ public final class PhotoReader {
             // reads many seven-segment digits as nothing, and an unread position sends the
             // reading to a clerk.
             let reading = assembler.assemble(positions)
-            if recognizer.recognizesNonDigits, 2 * positions.count(where: { $0.text.isEmpty }) > positions.count {
+            if recognizer.recognizesNonDigits, Self.mostlyNoDigits(positions.map(\.text)) {
                 notDigitRows.insert(candidateIndex)
             }
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
@@ -222,9 +223,9 @@ public final class PhotoReader {
             let stageStart = clock.now
             var holding: [Int] = []
             for index in larger {
-                if readRows.contains(index) {
+                if index < readCount {
                     holding.append(index)
-                } else if try holdsDigits(candidates[index], in: photo.image) {
+                } else if try !readsAsNoDigits(candidates[index], in: photo.image) {
                     holding.append(index)
                 }
             }
@@ -365,13 +366,17 @@ public final class PhotoReader {
         return result
     }
 
-    /// Whether a recogniser with a no-digit class reads at least half of `candidate`'s cells as
-    /// digits.
-    private func holdsDigits(_ candidate: CounterCandidate, in image: Image) throws(OCRError) -> Bool {
-        let cells = extractor.extract(candidate, from: image).cells
-        var empty = 0
-        for cell in cells where try recognizer.recognizeDigit(prepare(cell)).text.isEmpty { empty += 1 }
-        return 2 * empty <= cells.count
+    /// Whether `candidate`'s cells, read one by one, are mostly "no digit".
+    private func readsAsNoDigits(_ candidate: CounterCandidate, in image: Image) throws(OCRError) -> Bool {
+        var texts: [String] = []
+        for cell in extractor.extract(candidate, from: image).cells { texts.append(try recognizer.recognizeDigit(prepare(cell)).text) }
+        return Self.mostlyNoDigits(texts)
+    }
+
+    /// More than half of a row's positions read as nothing: by a recogniser with a no-digit
+    /// class, lettering, tiles or dials rather than a row of digits.
+    static func mostlyNoDigits(_ texts: [String]) -> Bool {
+        2 * texts.count(where: \.isEmpty) > texts.count
     }
 
     /// Reads a drum caught between two digits from its larger visible piece. A piece in the

@@ -34,10 +34,10 @@ public struct RecognitionPolicy: Sendable, Hashable {
         acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, usualIntegerDigits: Int = 5,
         mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3
     ) {
-        self.mostIntegerDigits = mostIntegerDigits
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
         self.usualIntegerDigits = usualIntegerDigits
+        self.mostIntegerDigits = mostIntegerDigits
         self.usualFractionDigits = usualFractionDigits
     }
 }

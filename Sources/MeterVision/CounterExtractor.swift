@@ -101,7 +101,7 @@ public struct CounterExtractor: Sendable {
     /// `photo` is gray or RGB (RGB lets red fraction drums be recognised).
     public func extract(_ candidate: CounterCandidate, from photo: Image) -> CounterCrop {
         // Strip-space geometry: the candidate scaled down when its digits are taller than
-        // needed; `source` maps strip positions back to the photo.
+        // needed; the sampling grid steps 1 / stripScale photo pixels per strip pixel.
         let stripScale = min(1, maxStripDigitHeight / candidate.digitHeight)
         let located = candidate
         let candidate = located.scaled(by: stripScale)
@@ -115,9 +115,9 @@ public struct CounterExtractor: Sendable {
         let stripWidth = max(8, Int(span + candidate.pitch * 1.4))
         let stripHeight = max(8, Int(candidate.digitHeight * 1.8))
         let half = (Double(stripWidth) / 2, Double(stripHeight) / 2)
+        let stripCenter = Point(x: mid.x / stripScale, y: mid.y / stripScale)
         let grid = SamplingGrid.rotated(
-            center: Point(x: mid.x / stripScale, y: mid.y / stripScale), angle: candidate.angle, step: 1 / stripScale,
-            width: stripWidth, height: stripHeight)
+            center: stripCenter, angle: candidate.angle, step: 1 / stripScale, width: stripWidth, height: stripHeight)
         let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: stripHeight, grid: grid)
         let strip = planes.gray
         let redStrip = planes.redness
@@ -171,7 +171,7 @@ public struct CounterExtractor: Sendable {
         }
         return CounterCrop(
             strip: strip, cells: cells, candidate: located, stripScale: stripScale,
-            stripCenter: Point(x: mid.x / stripScale, y: mid.y / stripScale),
+            stripCenter: stripCenter,
             digitMayBeMissing: digitMayBeMissing(
                 cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale),
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
@@ -289,11 +289,13 @@ public struct CounterExtractor: Sendable {
                 let dark = darkInk[index]
                 let (longest, longestComma) = runs(x0, x1, dark: dark)
                 let limit = 0.3 * digitHeight
-                if Double(longest) <= limit, Double(longest) >= 0.06 * digitHeight {
+                /// A run of columns as wide as a point or comma: more than a speck, less than a stroke.
+                func pointWide(_ run: Int) -> Bool { Double(run) <= limit && Double(run) >= 0.06 * digitHeight }
+                if pointWide(longest) {
                     found.append(index)
                 } else if Double(longest) <= limit, longest >= max(2, Int(0.03 * digitHeight)) {
                     faint.append(index)
-                } else if Double(longestComma) <= limit, Double(longestComma) >= 0.06 * digitHeight {
+                } else if pointWide(longestComma) {
                     faint.append(index)
                 } else if let bodyEnd = (max(0, Int(positions[index]))..<x0).last(where: { column($0, dark: dark).above > 0 }),
                     bodyEnd + 1 < x0
@@ -303,8 +305,7 @@ public struct CounterExtractor: Sendable {
                     // above. Searched from the end of the digit's body, a foot under the digit
                     // looks the same: feet are told apart, and what remains is only a
                     // possible point (the reading is split there, for a clerk to confirm).
-                    let touching = runs(bodyEnd + 1, x1, dark: dark).point
-                    if Double(touching) <= limit, Double(touching) >= 0.06 * digitHeight,
+                    if pointWide(runs(bodyEnd + 1, x1, dark: dark).point),
                         !hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark)
                     {
                         faint.append(index)

@@ -50,35 +50,26 @@ extension ColorPlanes {
         let count = newWidth * newHeight
         var gray = [UInt8](repeating: 0, count: count)
         var red = [UInt8](repeating: 0, count: count)
-        let channels = image.format == .gray ? 1 : 3
-        let (width, height) = (image.width, image.height)
-        let (maxX, maxY) = (Float(width - 1), Float(height - 1))
+        let bilinear = BilinearGrid(width: image.width, height: image.height)
+        let isGray = image.format == .gray
         image.pixels.withUnsafeBufferPointer { source in
             gray.withUnsafeMutableBufferPointer { grayOut in
                 red.withUnsafeMutableBufferPointer { redOut in
                     for y in 0..<newHeight {
                         for x in 0..<newWidth {
                             let (u, v) = (Double(x), Double(y))
-                            let sx = min(max(Float(grid.origin.x + u * grid.across.x + v * grid.down.x), 0), maxX)
-                            let sy = min(max(Float(grid.origin.y + u * grid.across.y + v * grid.down.y), 0), maxY)
-                            let x0 = Int(sx)
-                            let y0 = Int(sy)
-                            let x1 = min(x0 + 1, width - 1)
-                            let y1 = min(y0 + 1, height - 1)
-                            let fx = sx - Float(x0)
-                            let fy = sy - Float(y0)
-                            let (i00, i01) = ((y0 * width + x0) * channels, (y0 * width + x1) * channels)
-                            let (i10, i11) = ((y1 * width + x0) * channels, (y1 * width + x1) * channels)
-                            @inline(__always) func blend(_ c: Int) -> Float {
-                                let top = Float(source[i00 + c]) * (1 - fx) + Float(source[i01 + c]) * fx
-                                let bottom = Float(source[i10 + c]) * (1 - fx) + Float(source[i11 + c]) * fx
-                                return top * (1 - fy) + bottom * fy
-                            }
+                            let tap = bilinear.tap(
+                                (
+                                    Float(grid.origin.x + u * grid.across.x + v * grid.down.x),
+                                    Float(grid.origin.y + u * grid.across.y + v * grid.down.y)
+                                ))
                             let index = y * newWidth + x
-                            if channels == 1 {
-                                grayOut[index] = UInt8(min(255, blend(0) + 0.5))
+                            if isGray {
+                                grayOut[index] = UInt8(min(255, tap.blend { Float(source[$0]) } + 0.5))
                             } else {
-                                let (r, g, b) = (blend(0), blend(1), blend(2))
+                                let r = tap.blend { Float(source[3 * $0]) }
+                                let g = tap.blend { Float(source[3 * $0 + 1]) }
+                                let b = tap.blend { Float(source[3 * $0 + 2]) }
                                 grayOut[index] = UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
                                 redOut[index] = UInt8(min(255, max(0, 2 * r - g - b)))
                             }

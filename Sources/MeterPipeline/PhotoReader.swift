@@ -12,6 +12,8 @@ public struct ReaderSettings: Sendable {
     public var locateLongSide = 900.0
     /// Counter candidates tried with OCR, best-ranked first, until one reads confidently.
     public var candidatesToRead = 5
+    /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
+    public var cutOffRowWeight = 0.5
     /// Recognition thresholds.
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.
@@ -188,11 +190,17 @@ public final class PhotoReader {
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
             let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
-            let score = candidate.score * meanConfidence * meanConfidence
+            var score = candidate.score * meanConfidence * meanConfidence
+            // A row running into the photo's edge can only be rejected as cut off; a whole row
+            // inside the photo is the likelier counter (rows at the edge are mostly circuit
+            // breakers, tiles, a neighbouring meter), so it wins at half the score and the
+            // search goes on past an edge row that reads well.
+            let cutOff = Self.touchesBorder(crop.candidate, width: photo.image.width, height: photo.image.height)
+            if cutOff { score *= settings.cutOffRowWeight }
             if best == nil || score > best!.score {
                 best = (reading, crop, prepared, score, droppedEnds)
             }
-            if assembler.judge(reading).0 == .accepted, !droppedEnds { break }
+            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff { break }
         }
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)

@@ -267,18 +267,37 @@ public struct CounterExtractor: Sendable {
                 }
             }
             /// The longest runs of point-like columns in x0...x1, without and with ink hanging
-            /// below the baseline (a comma's tail).
+            /// below the baseline (a comma's tail). A run still going at x1 whose ink goes on
+            /// along the baseline into the next digit is that digit's foot reaching into the gap
+            /// (the bottom corner of a slanted seven-segment "2"), not a mark of its own.
             func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
                 for x in x0...x1 {
                     let ink = column(x, dark: dark)
                     let mark = Double(ink.low) >= 0.06 * digitHeight && ink.above == 0
+                    // A run is measured where it ends.
+                    if !(mark && ink.below == 0) { longest = max(longest, run) }
+                    if !mark { longestComma = max(longestComma, commaRun) }
                     run = mark && ink.below == 0 ? run + 1 : 0
-                    longest = max(longest, run)
                     commaRun = mark ? commaRun + 1 : 0
+                }
+                if !runsIntoNextDigit(from: x1 + 1, dark: dark) {
+                    longest = max(longest, run)
                     longestComma = max(longestComma, commaRun)
                 }
                 return (longest, longestComma)
+            }
+            /// Whether ink along the baseline goes on from column x, without a gap, into a
+            /// digit's body (ink above the point's band).
+            func runsIntoNextDigit(from x: Int, dark: Bool) -> Bool {
+                var x = x
+                while x < strip.width {
+                    let ink = column(x, dark: dark)
+                    if ink.above > 0 { return true }
+                    if ink.low == 0 { return false }
+                    x += 1
+                }
+                return false
             }
             // Registers have at least three integer digits and at most four fraction digits:
             // a "point" elsewhere is the end of a stroke (the tail of a "3", a "5").

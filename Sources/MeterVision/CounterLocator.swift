@@ -207,7 +207,10 @@ public struct CounterLocator: Sendable {
                 let dy = blob.centerY - left.y
                 let along = dx * c + dy * s
                 let across = -dx * s + dy * c
-                guard along > 0.3 * pitch, along < 0.85 * pitch, across > 0.15 * height, across < 0.8 * height
+                // Past its digit's own ink, and low: a point sits on the baseline, its centre a
+                // good third of a digit below the row's centre line; what sits higher in the gap
+                // is a lone segment of a seven-segment "4" or "7", or the end of a stroke.
+                guard along > 0.36 * pitch, along < 0.85 * pitch, across > 0.28 * height, across < 0.8 * height
                 else { continue }
                 // Closest to the middle of the gap, just under the baseline, wins.
                 let misfit = abs(along / pitch - 0.55) + abs(across / height - 0.45)

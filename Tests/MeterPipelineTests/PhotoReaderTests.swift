@@ -23,9 +23,14 @@ struct PhotoReaderTests {
     /// `meterPhoto` with a row of three larger ring shapes below the counter, ranked after it.
     static let meterPhotoWithLargerRow = try! meterImage(largerRowBelow: true).pngData()
 
-    static func meterImage(brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Bool = false)
-        -> Image
-    {
+    /// `meterPhoto` with a row of larger ring shapes running into the photo's left edge below
+    /// the counter (circuit breakers, a neighbouring meter): ranked before the counter.
+    static let meterPhotoWithRowAtEdge = try! meterImage(largerRowAtEdge: true).pngData()
+
+    static func meterImage(
+        brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Bool = false,
+        largerRowAtEdge: Bool = false
+    ) -> Image {
         let width = 400
         let height = 240
         var pixels = [UInt8](repeating: 205, count: width * height)
@@ -49,6 +54,9 @@ struct PhotoReaderTests {
         }
         if largerRowBelow {
             for index in 0..<3 { ring(x0: 60 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
+        }
+        if largerRowAtEdge {
+            for index in 0..<5 { ring(x0: 1 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
         }
         if barAfterRow {
             let x0 = 60 + 6 * 26 + 4
@@ -162,6 +170,31 @@ struct PhotoReaderTests {
         let (result, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithLargerRow)
         #expect(result.status.rawValue == "review" && engine.digitCalls == 6)
         #expect(result.reasons.contains { $0.message.contains("may be a serial number") })
+    }
+
+    /// A row running into the photo's edge, read first and confidently, does not end the
+    /// search: the whole row inside the photo is read too and wins. Alone, the edge row is
+    /// rejected as cut off.
+    @Test func rowAtTheEdgeGivesWayToAWholeRow() throws {
+        let image = Self.meterImage(largerRowAtEdge: true)
+        let candidates = CounterLocator().locate(image)
+        let edgeRow = try #require(candidates.first)
+        #expect(edgeRow.digitHeight > 40 && edgeRow.cellCenters.count == 5)
+        let edgeCells = edgeRow.cellCenters.count
+        func recognizer() -> ScriptedRecognizer {
+            ScriptedRecognizer(digits: guesses(String(repeating: "7", count: edgeCells)) + guesses("012345"))
+        }
+        let reader = recognizer()
+        let (result, _) = try PhotoReader(recognizer: reader).read(bytes: Self.meterPhotoWithRowAtEdge)
+        #expect(reader.digitCalls == edgeCells + 6)
+        #expect(result.reading?.integer == "012345")
+        #expect(result.status.rawValue != "rejected")
+        var onlyTheEdgeRow = ReaderSettings()
+        onlyTheEdgeRow.candidatesToRead = 1
+        let (cutOff, _) = try PhotoReader(recognizer: recognizer(), settings: onlyTheEdgeRow)
+            .read(bytes: Self.meterPhotoWithRowAtEdge)
+        #expect(cutOff.status.rawValue == "rejected")
+        #expect(cutOff.reasons.first?.code.rawValue == "counter_cut_off")
     }
 
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test

@@ -106,6 +106,21 @@ struct LocatorTests {
         #expect(best.decimalAfter == 3)
     }
 
+    /// A seven-segment "7" (or "4") comes apart at the locating scale: its lower right
+    /// segment is a small solid blob low in the row, right of the digit's centre. It lies
+    /// within the digit and higher than a point sitting on the baseline, so it is none.
+    @Test func takesNoLoneSegmentForADecimalPoint() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 2, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 22, h: 30) }
+        let x = 60 + 3 * 26
+        meter.fill(x: x, y: 60, w: 22, h: 4, value: 30)  // the "7": top bar,
+        meter.fill(x: x + 16, y: 60, w: 6, h: 13, value: 30)  // upper right segment,
+        meter.fill(x: x + 16, y: 77, w: 6, h: 13, value: 30)  // lower right segment apart
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(best.decimalAfter == nil)
+    }
+
     @Test func measuresTheTilt() throws {
         var meter = SyntheticMeter()
         for index in 0..<6 { meter.glyph(x: 60 + index * 26, y: 60 + index * 5, w: 18, h: 30) }

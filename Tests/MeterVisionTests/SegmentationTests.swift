@@ -133,6 +133,21 @@ struct SegmentationTests {
         }
     }
 
+    /// The foot of a slanted digit reaching left into the gap along the baseline (the bottom
+    /// corner of an italic seven-segment "2") is that digit's, not a point after the one before.
+    @Test func extractorTakesASlantedDigitsFootForNoPoint() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 2, 3, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        meter.glyph(x: 60 + 4 * 26 + 4, y: 60, w: 18, h: 30)
+        meter.fill(x: 60 + 4 * 26 - 4, y: 86, w: 10, h: 4, value: 30)  // its foot, into the gap
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        #expect(candidate.cellCenters.count == 6)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.allSatisfy { !$0.isFraction })
+        #expect(crop.possibleDecimalAfter.isEmpty)
+    }
+
     /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
     /// a mark whose cell on either side is gone.
     @Test func keepingCellsShiftsTheMarks() throws {

@@ -134,14 +134,21 @@ public final class PhotoReader {
         var recognizeTime = 0.0
         // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
         var notDigitRows = Set<Int>()
-        // Candidates are read best-ranked first, so those read are the first `readCount`.
-        var readCount = 0
-        for (candidateIndex, candidate) in candidates.prefix(settings.candidatesToRead).enumerated() {
+        var read = Set<Int>()
+        let tried = Array(candidates.prefix(settings.candidatesToRead))
+        /// Whether `candidate` is the same counter as `crop` with more positions: the digits
+        /// beside a row of their drum windows, one of which did not come out as a window.
+        func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
+            candidate.cellCenters.count > crop.cells.count && candidate.coversMuchOf(crop.candidate)
+        }
+        for (candidateIndex, candidate) in tried.enumerated() {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
-            // win, so it is not read (the same choice, without its OCR calls).
-            if let best, candidate.score <= best.score { break }
-            readCount += 1
+            // win, so it is not read (the same choice, without its OCR calls); unless it is
+            // the best reading's counter with more positions.
+            let longer = best.map { isLonger(candidate, than: $0.crop) } ?? false
+            if let best, candidate.score <= best.score, !longer { continue }
+            read.insert(candidateIndex)
             var stageStart = clock.now
             var crop = extractor.extract(candidate, from: photo.image)
             var prepared = crop.cells.map(prepare)
@@ -197,10 +204,25 @@ public final class PhotoReader {
             // search goes on past an edge row that reads well.
             let cutOff = Self.touchesBorder(crop.candidate, width: photo.image.width, height: photo.image.height)
             if cutOff { score *= settings.cutOffRowWeight }
-            if best == nil || score > best!.score {
-                best = (reading, crop, prepared, score, droppedEnds)
+            // The same counter read with more digits, as surely, and no fewer integer digits,
+            // lacks none the other has.
+            func readDigits(_ reading: AssembledReading) -> (all: Int, integer: Int) {
+                let read = reading.digits.filter { !$0.text.isEmpty }
+                return (read.count, read.count { !$0.isFraction })
             }
-            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff { break }
+            let moreDigits = best.map { best in
+                let (now, before) = (readDigits(reading), readDigits(best.reading))
+                return longer && now.all > before.all && now.integer >= before.integer
+                    && meanConfidence >= settings.policy.acceptConfidence
+            } ?? false
+            if best == nil || score > best!.score || moreDigits {
+                best = (reading, crop, prepared, max(score, best?.score ?? 0), droppedEnds)
+            }
+            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff,
+                !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
+            {
+                break
+            }
         }
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
@@ -231,7 +253,7 @@ public final class PhotoReader {
             let stageStart = clock.now
             var holding: [Int] = []
             for index in larger {
-                if index < readCount {
+                if read.contains(index) {
                     holding.append(index)
                 } else if try !readsAsNoDigits(candidates[index], in: photo.image) {
                     holding.append(index)

@@ -197,6 +197,50 @@ struct PhotoReaderTests {
         #expect(cutOff.reasons.first?.code.rawValue == "counter_cut_off")
     }
 
+    /// Five light drum windows on a dark face, dark digits in them; the last holds a thin "1",
+    /// which leaves its window too solid to pass for a shape of its own: the row of windows
+    /// has four positions, the row of digits inside them five.
+    static func windowsImage() -> Image {
+        let (width, height) = (640, 400)
+        var pixels = [UInt8](repeating: 40, count: width * height)
+        /// A box with its corners cut: printed shapes are rounded, a box all around is a frame.
+        func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8, corner: Int = 0) {
+            for y in y0..<(y0 + h) {
+                for x in x0..<(x0 + w) where min(x - x0, x0 + w - 1 - x) + min(y - y0, y0 + h - 1 - y) >= corner {
+                    pixels[y * width + x] = value
+                }
+            }
+        }
+        for index in 0..<5 {
+            let x0 = 60 + index * 34
+            fill(x0, 60, 26, 44, 215, corner: 6)
+            if index == 4 {
+                fill(x0 + 12, 70, 4, 24, 30)
+            } else {
+                fill(x0 + 6, 70, 14, 24, 30, corner: 4)
+                fill(x0 + 10, 74, 6, 16, 215)
+            }
+        }
+        return Image(width: width, height: height, format: .gray, pixels: pixels)
+    }
+
+    /// The same counter located twice, as its windows and as its digits: the row of digits is
+    /// read too when it has more positions, and its reading wins when it has more digits.
+    @Test func longerRowOfTheSameCounterIsRead() throws {
+        let image = Self.windowsImage()
+        let candidates = CounterLocator().locate(image)
+        let windows = try #require(candidates.first)
+        let digits = try #require(candidates.first { $0.cellCenters.count == 5 })
+        #expect(windows.cellCenters.count == 4 && windows.digitHeight > 36)
+        #expect(digits.coversMuchOf(windows) && digits.score < windows.score)
+        let recognizer = ScriptedRecognizer(digits: guesses("0000") + guesses("00001"))
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(recognizer.digitCalls == 9)
+        #expect(result.reading?.integer == "00001")
+    }
+
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test
     /// photo's 30 px digits count as small when the limit is raised above them.
     @Test func tinyDigitsSendToReview() throws {

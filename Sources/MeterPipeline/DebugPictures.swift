@@ -24,15 +24,16 @@ public struct DebugPictures: Sendable {
             canvas.drawCells(candidate.scaled(by: 1 / Double(scale)), colour: colour)
         }
         try save(canvas.image, "\(name)-1-photo.png")
-        // The two threshold passes side by side, digit-shaped blobs boxed.
+        // The threshold passes side by side (dark ink, light ink, faint dark ink), digit-shaped
+        // blobs of every pass boxed on each.
         let binaries = evidence.locating.binaries
-        if binaries.count == 2 {
-            let (w, h) = (binaries[0].width, binaries[0].height)
-            var passes = Canvas(width: 2 * w + 8, height: h)
-            passes.paste(binaries[0].inverted(), x: 0, y: 0)
-            passes.paste(binaries[1].inverted(), x: w + 8, y: 0)
+        if let first = binaries.first {
+            let (w, h) = (first.width, first.height)
+            let offsets = binaries.indices.map { $0 * (w + 8) }
+            var passes = Canvas(width: binaries.count * (w + 8) - 8, height: h)
+            for (binary, offset) in zip(binaries, offsets) { passes.paste(binary.inverted(), x: offset, y: 0) }
             for blob in evidence.locating.digitShapes {
-                for offset in [0, w + 8] {
+                for offset in offsets {
                     passes.rectangle(x: blob.minX + offset, y: blob.minY, width: blob.width, height: blob.height, colour: (0, 180, 0))
                 }
             }

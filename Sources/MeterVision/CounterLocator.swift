@@ -53,6 +53,16 @@ public struct CounterCandidate: Sendable, Hashable {
         )
     }
 
+    /// Whether the two rows are the same positions of digits of the same size (as the usual
+    /// and the faint threshold pass find a clear row): each centre within a tenth of a pitch.
+    public func isSameRow(as other: CounterCandidate) -> Bool {
+        guard cellCenters.count == other.cellCenters.count, abs(digitHeight - other.digitHeight) <= 0.1 * digitHeight
+        else { return false }
+        return zip(cellCenters, other.cellCenters).allSatisfy {
+            abs($0.x - $1.x) <= 0.1 * pitch && abs($0.y - $1.y) <= 0.1 * pitch
+        }
+    }
+
     /// Whether at least half of the smaller of the two rows' outlines lies inside the other's:
     /// two readings of one counter (its digits, and its drum windows around them).
     public func coversMuchOf(_ other: CounterCandidate) -> Bool {
@@ -98,6 +108,8 @@ public struct CounterLocator: Sendable {
         public var thresholdRadiusShare = 0.035
         /// Sauvola sensitivity.
         public var thresholdK = 0.25
+        /// Sauvola sensitivity of the extra dark-ink pass for faint (embossed) digits; nil: none.
+        public var faintThresholdK: Double? = 0.12
         /// How many candidates to keep, best first.
         public var maximumCandidates = 6
 
@@ -149,17 +161,23 @@ public struct CounterLocator: Sendable {
         let radius = min(120, max(4, Int(Double(min(gray.width, gray.height)) * settings.thresholdRadiusShare)))
         var rows: [Row] = []
         var marks: [Bool: [Blob]] = [:]
-        let passes = Threshold.sauvolaBothPolarities(
-            gray, integral: integral, radius: radius, k: settings.thresholdK)
+        let passes = Threshold.sauvolaPasses(
+            gray, integral: integral, radius: radius, k: settings.thresholdK, faintK: settings.faintThresholdK)
+        // Digits embossed in a metal plate are barely darker than the plate, with a dark edge
+        // on one side: the usual sensitivity finds only that edge. A more sensitive dark pass
+        // finds the whole digit. Its rows are kept even where the usual passes found the same
+        // row: the fuller shapes often give a better strip (dropping them lost more readings
+        // than it won on the tuning sets).
         lap("threshold")
-        for darkInk in [true, false] {
-            let binary = darkInk ? passes.dark : passes.light
+        var binaries = [(darkInk: true, binary: passes.dark), (false, passes.light)]
+        if let faintDark = passes.faintDark { binaries.append((true, faintDark)) }
+        for (darkInk, binary) in binaries {
             let blobs = Components.blobs(in: binary, minimumArea: 2)
             lap("components")
             let digitShaped = blobs.filter {
                 $0.area >= 12 && isDigitShaped($0, imageHeight: gray.height) && !isFramed($0, in: binary)
             }
-            marks[darkInk] = blobs.filter { $0.height < 3 * settings.minimumDigitHeight }
+            if marks[darkInk] == nil { marks[darkInk] = blobs.filter { $0.height < 3 * settings.minimumDigitHeight } }
             evidence.binaries.append(binary)
             evidence.digitShapes += digitShaped
             rows += linkRows(digitShaped.map { Shape(blob: $0, darkInk: darkInk) })
@@ -174,13 +192,19 @@ public struct CounterLocator: Sendable {
                 var result = withDecimalSeparator(found, marks: marks)
                 let first = result.cellCenters.startIndex
                 let last = result.cellCenters.endIndex - 1
-                result.inkBeforeFirst = inkBeyond(result, position: first, direction: -1, in: passes)
-                result.inkAfterLast = inkBeyond(result, position: last, direction: 1, in: passes)
+                result.inkBeforeFirst = inkBeyond(result, position: first, direction: -1, in: (passes.dark, passes.light))
+                result.inkAfterLast = inkBeyond(result, position: last, direction: 1, in: (passes.dark, passes.light))
                 return result
             }
         }
         lap("rows")
-        return Array(candidates.sorted { $0.score > $1.score }.prefix(settings.maximumCandidates))
+        // The faint pass finds clear rows a second time: keep the better-ranked of each such pair.
+        var distinct: [CounterCandidate] = []
+        for candidate in candidates.sorted(by: { $0.score > $1.score }) where !distinct.contains(where: { $0.isSameRow(as: candidate) }) {
+            distinct.append(candidate)
+            if distinct.count == settings.maximumCandidates { break }
+        }
+        return distinct
     }
 
     /// Finds a decimal point or comma: a small mark in the gap between two digits, in the

@@ -61,6 +61,16 @@ public enum Threshold {
         _ image: Image, integral: IntegralImage? = nil, radius: Int, k: Double = 0.3,
         minimumContrast: Double = 8
     ) -> (dark: Image, light: Image) {
+        let passes = sauvolaPasses(image, integral: integral, radius: radius, k: k, minimumContrast: minimumContrast)
+        return (passes.dark, passes.light)
+    }
+
+    /// `sauvolaBothPolarities`, plus a dark-ink pass at a second sensitivity `faintK` when
+    /// given (faint ink: embossed digits), from the same window statistics.
+    public static func sauvolaPasses(
+        _ image: Image, integral: IntegralImage? = nil, radius: Int, k: Double = 0.3, faintK: Double? = nil,
+        minimumContrast: Double = 8
+    ) -> (dark: Image, light: Image, faintDark: Image?) {
         precondition(image.format == .gray, "sauvola takes a gray image")
         precondition(radius <= 128, "window too large for the 32-bit squares table")
         let table = integral ?? IntegralImage(image)
@@ -69,6 +79,8 @@ public enum Threshold {
         let stride = width + 1
         var dark = [UInt8](repeating: 0, count: width * height)
         var light = [UInt8](repeating: 0, count: width * height)
+        var faint = [UInt8](repeating: 0, count: faintK == nil ? 0 : width * height)
+        let faintK = faintK.map { Float($0) }
         let minimumVariance = Float(minimumContrast * minimumContrast)
         let k = Float(k)
         // Clipped window columns per x, computed once.
@@ -79,6 +91,7 @@ public enum Threshold {
                 table.squares.withUnsafeBufferPointer { squares in
                     dark.withUnsafeMutableBufferPointer { dark in
                         light.withUnsafeMutableBufferPointer { light in
+                          faint.withUnsafeMutableBufferPointer { faint in
                             // Columns whose window lies wholly inside the picture: the
                             // window width is constant there, so eight go at once.
                             let interiorStart = min(radius, width)
@@ -99,10 +112,14 @@ public enum Threshold {
                                     let mean = Float(sum) / n
                                     let variance = Float(square) / n - mean * mean
                                     if variance < minimumVariance { return }
-                                    let factor = 1 + k * (variance.squareRoot() / 128 - 1)
+                                    let contrast = variance.squareRoot() / 128 - 1
+                                    let factor = 1 + k * contrast
                                     let value = Float(input[y * width + x])
                                     if value < mean * factor { dark[y * width + x] = 255 }
                                     if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
+                                    if let faintK, value < mean * (1 + faintK * contrast) {
+                                        faint[y * width + x] = 255
+                                    }
                                 }
                                 while x < interiorStart {
                                     scalar(x)
@@ -121,7 +138,8 @@ public enum Threshold {
                                     let mean = SIMD8<Float>(sum) / n
                                     let variance = SIMD8<Float>(square) / n - mean * mean
                                     let flat = variance .< SIMD8<Float>(repeating: minimumVariance)
-                                    let factor = 1 + k * (variance.squareRoot() / 128 - 1)
+                                    let contrast = variance.squareRoot() / 128 - 1
+                                    let factor = 1 + k * contrast
                                     let index = y * width + x
                                     let values = SIMD8<Float>(
                                         UnsafeRawPointer(input.baseAddress! + index).loadUnaligned(as: SIMD8<UInt8>.self))
@@ -134,6 +152,12 @@ public enum Threshold {
                                     UnsafeMutableRawPointer(light.baseAddress! + index).storeBytes(
                                         of: SIMD8<UInt8>(truncatingIfNeeded: none.replacing(with: 255, where: lightInk)),
                                         as: SIMD8<UInt8>.self)
+                                    if let faintK {
+                                        let faintInk = (values .< mean * (1 + faintK * contrast)) .& .!flat
+                                        UnsafeMutableRawPointer(faint.baseAddress! + index).storeBytes(
+                                            of: SIMD8<UInt8>(truncatingIfNeeded: none.replacing(with: 255, where: faintInk)),
+                                            as: SIMD8<UInt8>.self)
+                                    }
                                     x += 8
                                 }
                                 while x < width {
@@ -141,6 +165,7 @@ public enum Threshold {
                                     x += 1
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -148,7 +173,8 @@ public enum Threshold {
         }
         return (
             Image(width: width, height: height, format: .gray, pixels: dark),
-            Image(width: width, height: height, format: .gray, pixels: light)
+            Image(width: width, height: height, format: .gray, pixels: light),
+            faintK == nil ? nil : Image(width: width, height: height, format: .gray, pixels: faint)
         )
     }
 

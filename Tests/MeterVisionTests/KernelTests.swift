@@ -212,5 +212,10 @@ struct SharpnessTests {
         let slow = Self.reference(image, radius: radius)
         #expect(fast.dark.pixels == slow.dark)
         #expect(fast.light.pixels == slow.light)
+        // The faint pass is the dark pass at its own sensitivity, from the same statistics.
+        let passes = Threshold.sauvolaPasses(image, radius: radius, k: 0.3, faintK: 0.1, minimumContrast: 8)
+        #expect(passes.dark.pixels == slow.dark && passes.light.pixels == slow.light)
+        #expect(passes.faintDark?.pixels == Self.reference(image, radius: radius, k: 0.1).dark)
+        #expect(Threshold.sauvolaPasses(image, radius: radius, k: 0.3).faintDark == nil)
     }
 }

@@ -121,6 +121,23 @@ struct LocatorTests {
         #expect(best.decimalAfter == nil)
     }
 
+    /// Digits embossed in a plate are barely darker than it, with a dark edge on one side:
+    /// the usual dark pass takes only the edges, the faint pass the whole digits.
+    @Test func findsFaintEmbossedDigits() throws {
+        var meter = SyntheticMeter(background: 180)
+        for index in 0..<6 {
+            let x = 60 + index * 26
+            meter.glyph(x: x, y: 60, w: 18, h: 30, value: 150)
+            meter.fill(x: x + 16, y: 62, w: 2, h: 28, value: 70)  // the shadowed edge
+        }
+        var usual = CounterLocator.Settings()
+        usual.faintThresholdK = nil
+        #expect(CounterLocator(settings: usual).locate(meter.image).allSatisfy { $0.cellCenters.count != 6 })
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6 && best.inferred.allSatisfy { !$0 })
+        #expect(abs(best.digitHeight - 30) <= 2)
+    }
+
     @Test func measuresTheTilt() throws {
         var meter = SyntheticMeter()
         for index in 0..<6 { meter.glyph(x: 60 + index * 26, y: 60 + index * 5, w: 18, h: 30) }

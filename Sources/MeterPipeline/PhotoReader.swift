@@ -427,11 +427,37 @@ public final class PhotoReader {
             return (DigitEvidence(text: "", confidence: 0, isFraction: cell.isFraction, isRolling: true), image)
         }
         let (lower, upper) = cell.roll.dominantIsUpper ? (digit, (digit + 1) % 10) : ((digit + 9) % 10, digit)
+        // A cell that reads, whole, as one clear digit that is neither neighbour is no drum
+        // between two digits: a seven-segment "8" whose middle bar is faint looks like one, and
+        // its dominant part reads "0". Its own reading stands, for a clerk to confirm.
+        let wholeImage = prepare(cell)
+        let whole = try recognizer.recognizeDigit(wholeImage)
+        if let evidence = Self.wholeReading(
+            whole, overriding: (lower, upper), rollingConfidence: guess.confidence, isFraction: cell.isFraction,
+            acceptConfidence: settings.policy.acceptConfidence)
+        {
+            return (evidence, wholeImage)
+        }
         let evidence = DigitEvidence(
             text: String(lower), confidence: guess.confidence,
             alternatives: [.init(String(upper), guess.confidence * 0.9)],
             isFraction: cell.isFraction, isRolling: true)
         return (evidence, image)
+    }
+
+    /// The evidence of a cell taken for a rolling drum when, read whole, it is one clear digit
+    /// that is neither neighbour (`rolled`: lower, upper) of its dominant part's reading; its
+    /// confidence is halved below `acceptConfidence`, the lower neighbour its alternative. Nil
+    /// when the whole reading bears the roll out or is unsure.
+    static func wholeReading(
+        _ whole: DigitGuess, overriding rolled: (lower: Int, upper: Int), rollingConfidence: Double, isFraction: Bool,
+        acceptConfidence: Double
+    ) -> DigitEvidence? {
+        guard let read = Int(whole.text), read != rolled.lower, read != rolled.upper, whole.confidence >= acceptConfidence
+        else { return nil }
+        return DigitEvidence(
+            text: whole.text, confidence: min(whole.confidence, acceptConfidence / 2),
+            alternatives: [.init(String(rolled.lower), rollingConfidence / 2)], isFraction: isFraction, isRolling: false)
     }
 
     /// Per position, the more confident of the cell and the line reading; the other becomes

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import MeterImage
 import MeterOCR
-import MeterPipeline
+@testable import MeterPipeline
 import MeterVision
 import MeterReading
 
@@ -239,6 +239,22 @@ struct PhotoReaderTests {
         let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
         #expect(recognizer.digitCalls == 9)
         #expect(result.reading?.integer == "00001")
+    }
+
+    /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
+    /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
+    /// its own reading, unsure; a whole reading that bears the roll out, or is unsure, does not.
+    @Test func wholeReadingOverridesARollOnlyWhenItIsAnotherClearDigit() throws {
+        func whole(_ text: String, _ confidence: Double) -> DigitEvidence? {
+            PhotoReader.wholeReading(
+                DigitGuess(text: text, confidence: confidence), overriding: (0, 1), rollingConfidence: 0.9,
+                isFraction: false, acceptConfidence: 0.85)
+        }
+        let eight = try #require(whole("8", 0.97))
+        #expect(eight.text == "8" && eight.confidence < 0.85 && !eight.isRolling)
+        #expect(eight.alternatives.first?.text == "0")
+        #expect(whole("1", 0.97) == nil && whole("0", 0.99) == nil)
+        #expect(whole("8", 0.6) == nil && whole("", 0.99) == nil)
     }
 
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test

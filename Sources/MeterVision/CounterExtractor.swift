@@ -166,6 +166,13 @@ public struct CounterExtractor: Sendable {
                 separator = possibleSeparators[0]
             }
         }
+        if separator == nil, redFractionFrom == nil, possibleSeparators.isEmpty, let flip = Self.polarityFlip(candidate.darkInk) {
+            // Fraction drums whose colour the photo lost (a gray picture, a washed-out red)
+            // still differ from the integer drums in polarity: the split is the best guess,
+            // for a clerk to confirm.
+            separator = flip
+            possibleSeparators = [flip]
+        }
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
@@ -333,6 +340,16 @@ public struct CounterExtractor: Sendable {
             }
         }
         return (found.count == 1 ? found[0] : nil, found.count == 1 ? [] : found + faint)
+    }
+
+    /// The position after which the row's ink turns from one polarity to the other for good,
+    /// leaving at least three positions before and one to four after it: where black integer
+    /// drums meet light fraction drums (or the other way round). Nil for any other pattern.
+    static func polarityFlip(_ darkInk: [Bool]) -> Int? {
+        guard let first = darkInk.first, let flip = darkInk.firstIndex(where: { $0 != first }) else { return nil }
+        let after = darkInk.count - flip
+        guard flip >= 3, (1...4).contains(after), darkInk[flip...].allSatisfy({ $0 != first }) else { return nil }
+        return flip - 1
     }
 
     /// A drum turns only while every drum to its right passes from 9 to 0, so drums caught

@@ -148,6 +148,21 @@ struct SegmentationTests {
         #expect(crop.possibleDecimalAfter.isEmpty)
     }
 
+    /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
+    /// turn of polarity is the best guess for the split, handed back as a possible point.
+    @Test func extractorSplitsWherePolarityTurns() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 5 * 26 - 4, y: 54, w: 3 * 26, h: 42, value: 60)
+        for index in 5..<8 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30, value: 235) }
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        #expect(candidate.darkInk == [true, true, true, true, true, false, false, false])
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, false, true, true, true])
+        #expect(crop.possibleDecimalAfter == [4])
+    }
+
     /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
     /// a mark whose cell on either side is gone.
     @Test func keepingCellsShiftsTheMarks() throws {

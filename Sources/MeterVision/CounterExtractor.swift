@@ -331,7 +331,10 @@ public struct CounterExtractor: Sendable {
                     // above. Searched from the end of the digit's body, a foot under the digit
                     // looks the same: feet are told apart, and what remains is only a
                     // possible point (the reading is split there, for a clerk to confirm).
-                    if pointWide(runs(bodyEnd + 1, x1, dark: dark).point),
+                    // Part of such a point lies under the digit's last stroke: a narrower run
+                    // counts.
+                    let touching = runs(bodyEnd + 1, x1, dark: dark).point
+                    if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight,
                         !hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark)
                     {
                         faint.append(index)

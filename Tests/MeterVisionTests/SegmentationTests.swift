@@ -163,6 +163,22 @@ struct SegmentationTests {
         #expect(crop.possibleDecimalAfter == [4])
     }
 
+    /// A point pressed against the last stroke of a "1" lies partly under it: the part that
+    /// shows (3 columns of a 60 px digit, short of a free point's 4) still makes it a
+    /// possible point.
+    @Test func extractorFindsAPointHalfUnderAStroke() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 2, 4, 5] { meter.glyph(x: 40 + index * 50, y: 60, w: 36, h: 60) }
+        let x = 40 + 3 * 50
+        meter.fill(x: x + 20, y: 60, w: 8, h: 60, value: 30)  // the "1"
+        meter.fill(x: x + 25, y: 113, w: 6, h: 7, value: 30)  // the point, half under it
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        #expect(candidate.cellCenters.count == 6)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.possibleDecimalAfter == [3])
+    }
+
     /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
     /// a mark whose cell on either side is gone.
     @Test func keepingCellsShiftsTheMarks() throws {

@@ -219,6 +219,13 @@ def cmd_render(args):
     if args.seed == SAMPLES_SEED:
         raise SystemExit("use a seed other than the samples' seed")
     util.check_fonts()
+    for spec in args.font_weight:
+        # Drawn `times` as often: the counters pick from util.DIGIT_FONTS, the same list object.
+        name, _, times = spec.rpartition(":")
+        chosen = [f for f in util.DIGIT_FONTS if name in os.path.basename(f)]
+        if not chosen or not times.isdigit():
+            raise SystemExit(f"--font-weight {spec}: expected NAME:TIMES with NAME in a digit font's file name")
+        util.DIGIT_FONTS.extend(chosen * (int(times) - 1))
     os.makedirs(os.path.join(args.out, "images"), exist_ok=True)
     rng = np.random.default_rng([args.seed, 0x5E11])
     rows = []
@@ -337,6 +344,9 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("--count", type=int, default=12000)
     r.add_argument("--seed", type=int, default=7031)
+    r.add_argument("--font-weight", action="append", default=[],
+                   help="NAME:TIMES, draw the digit fonts whose file name holds NAME TIMES as often "
+                        "(e.g. NotoSansMono:4, its slashed zero); repeatable; default: all alike")
     h = sub.add_parser("harvest")
     h.add_argument("--photos", required=True, help="generate.py output (photos/ + manifest.csv), own seed")
     h.add_argument("--meterscan", required=True)

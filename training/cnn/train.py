@@ -26,7 +26,7 @@ import os
 import time
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -277,6 +277,138 @@ def make_none_set(rows, data, count, rng, invert, log):
     return xs
 
 
+# Lettering for the not-a-digit pool: only glyphs that cannot honestly be a digit in any of the
+# generator's fonts (no O Q D I J L S B Z G T, no b g l o q s z i j: a 0, 1, 2, 5, 6, 8 or 9 in
+# some face), plus a few symbols of the meter face's markings.
+LETTERS_UPPER = "ACEFHKMNPRUVWXY"
+LETTERS_LOWER = "acefhkmnprtuvwxy"
+LETTER_SYMBOLS = "=-\u00b3"  # "³" of "m³"; no "/", an italic seven-segment 1
+
+
+def letter_fonts():
+    """The sample generator's faces (samples/generator/util.py), imported as synth_cells.py does."""
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "samples", "generator"))
+    import util  # noqa: E402
+    util.check_fonts()
+    return util, util.BOLD_FONTS + util.TEXT_FONTS + util.DIGIT_FONTS
+
+
+def looks_like_one(inked):
+    """True when a lettering cut (bool ink mask) is mostly a single narrow stroke, upright or
+    slanted (a stem of H, N, E with bits of its arms, the side of a neighbour): the
+    honest reading of such a cell is a "1" (a seven-segment 1 is exactly that), so it is not
+    taught as not-a-digit. A row counts as narrow when, ignoring slivers of the neighbours (runs
+    at most 0.2 of the width touching a side), it holds a single run at most 0.45 of the width
+    wide; a cut holding nothing but slivers is rejected too."""
+    w = inked.shape[1]
+    narrow = rows = 0
+    for r in inked:
+        d = np.diff(np.concatenate([[0], r.astype(np.int8), [0]]))
+        runs = [(a, b) for a, b in zip(np.nonzero(d == 1)[0], np.nonzero(d == -1)[0])
+                if (a > 0 and b < w) or b - a > 0.2 * w]  # not a neighbour's sliver at a side
+        if not runs:
+            continue
+        rows += 1
+        narrow += len(runs) == 1 and runs[0][1] - runs[0][0] <= 0.45 * w
+    return rows == 0 or narrow >= 0.75 * rows
+
+
+def render_letter_cell(util, fonts, rng):
+    """One raw lettering cell (uint8 gray) for make_letter_set, or None when the cut shows
+    nothing or what honestly reads as a "1" (looks_like_one)."""
+    path = fonts[int(rng.integers(0, len(fonts)))]
+    u = rng.random()
+    pool = LETTERS_UPPER if u < 0.65 else LETTERS_LOWER if u < 0.9 else None
+    chars = []
+    for _ in range(4):
+        if pool is None or rng.random() < 0.1:
+            chars.append(LETTER_SYMBOLS[int(rng.integers(0, len(LETTER_SYMBOLS)))] if rng.random() < 0.5
+                         else (LETTERS_UPPER + LETTERS_LOWER)[int(rng.integers(0, len(LETTERS_UPPER + LETTERS_LOWER)))])
+        else:
+            chars.append(pool[int(rng.integers(0, len(pool)))])
+    size = rng.uniform(34, 80)
+    f = util.font(path, size)
+    tracking = rng.uniform(-0.02, 0.18) * size  # letter spacing
+    xpos, x = [], 0.25 * size
+    for ch in chars:
+        xpos.append(x)
+        x += f.getlength(ch) + tracking
+    canvas_w = int(x + 0.25 * size) + 2
+    canvas_h = int(size * 1.6) + 4
+    ink_on = Image.new("L", (canvas_w, canvas_h), 0)
+    d = ImageDraw.Draw(ink_on)
+    base = int(size * 1.2)
+    for ch, xp in zip(chars, xpos):
+        d.text((xp, base), ch, font=f, fill=255, anchor="ls")
+    mask = np.asarray(ink_on, dtype=np.float32) / 255
+    # the row's height: cap height ("H") or, for a lowercase line, its ink, plus a margin
+    cap = f.getbbox("H", anchor="ls")
+    if pool is LETTERS_LOWER:
+        rows = np.nonzero(mask.max(axis=1) > 0.3)[0]
+        top, bottom = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (base + cap[1], base)
+    else:
+        top, bottom = base + cap[1], base
+    ch_h = max(8, bottom - top)
+    top -= int(round(ch_h * rng.uniform(0.03, 0.18)))
+    bottom += int(round(ch_h * rng.uniform(0.03, 0.18)))
+    h = bottom - top
+    w = max(4, int(round(h * rng.uniform(0.5, 0.85))))
+    k = int(rng.integers(1, 3))  # the letter in the middle (neighbours on both sides)
+    if rng.random() < 0.5:  # one letter, its neighbours' edges at the sides
+        centre = xpos[k] + f.getlength(chars[k]) / 2 + rng.uniform(-0.1, 0.1) * w
+    else:  # straddling two letters
+        centre = xpos[k] - tracking / 2 + rng.uniform(-0.15, 0.15) * w
+    left = int(round(centre - w / 2))
+    pad = max(0, -left, left + w - canvas_w, -top, bottom - canvas_h)
+    mask = np.pad(mask, pad)
+    cut = mask[top + pad:bottom + pad, left + pad:left + pad + w]
+    inked = cut > 0.5
+    if inked.mean() < 0.03:
+        return None
+    if looks_like_one(inked):
+        return None
+    # tones: a ground and an ink at least 50 levels apart, either way round
+    if rng.random() < 0.5:
+        ground, ink = rng.uniform(140, 245), rng.uniform(0, 110)
+    else:
+        ground, ink = rng.uniform(10, 150), rng.uniform(150, 255)
+    if abs(ground - ink) < 50:
+        ink = ground - 50 if ground > 127 else ground + 50
+    ground_img = ground + np.linspace(0, rng.uniform(-30, 30), w)[None, :] + \
+        np.linspace(0, rng.uniform(-20, 20), h)[:, None]
+    cell = ground_img * (1 - cut) + ink * cut
+    cell = np.asarray(Image.fromarray(np.clip(cell, 0, 255).astype(np.uint8)).filter(
+        ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5) * h / 48)), dtype=np.float32)
+    cell = cell + rng.normal(0, rng.uniform(2, 10), cell.shape)
+    cell = np.clip(cell, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        buf = io.BytesIO()
+        Image.fromarray(cell).save(buf, "JPEG", quality=int(rng.integers(30, 86)))
+        cell = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), dtype=np.uint8)
+    return cell
+
+
+def make_letter_set(count, rng, invert, log):
+    """Not-a-digit cells cut from a line of lettering (a brand such as NORDAQUA, TECHEM-X, often
+    white on a dark or red band, or a marking's units): the cell the locator cuts at the
+    lettering's pitch, cap height plus a margin high and 0.5-0.85 of that wide, either centred on
+    one letter (its neighbours' edges showing) or straddling two (the seam at the centre ± 15 %
+    of the width, as the digit seam cells). Dark on light or light on dark, varied gray levels, a
+    gradient, noise, blur and sometimes JPEG; then prepared like a real crop."""
+    util, fonts = letter_fonts()
+    xs = np.zeros((count, dn.INPUT_H, dn.INPUT_W), np.float32)
+    for i in range(count):
+        cell = None
+        while cell is None:
+            cell = render_letter_cell(util, fonts, rng)
+        prepared = dn.prepare_crop(cell)
+        if rng.random() < invert:
+            prepared = 255 - prepared
+        xs[i] = dn.fit_input(prepared)
+    log(f"not-a-digit lettering cells: {count}")
+    return xs
+
+
 def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
     """Synthetic prepared cells (training/synth_cells.py: labels.csv file,visible,kind,source and
     images/, already dark on light and 48 px high) as network inputs with one-hot targets; a
@@ -416,6 +548,8 @@ def main():
                     help="share of synthetic cells given a window frame (then prepared again)")
     ap.add_argument("--none-share", type=float, default=0.0,
                     help="share of each epoch's cells that hold no digit (class 10); 0 = a 10-class net")
+    ap.add_argument("--none-letters", type=float, default=0.0,
+                    help="share of the not-a-digit pool made of rendered lettering (brand text, units)")
     ap.add_argument("--fixture-from", help="write --fixture for this weights file and stop (no training)")
     ap.add_argument("--no-rolling", action="store_true", help="train on clean crops only")
     args = ap.parse_args()
@@ -460,7 +594,11 @@ def main():
     if args.none_share > 0:
         # not-a-digit cells: a pool of their own after the synthetic cells, drawn each epoch as
         # `none_share` of the real crops' count
-        nx = make_none_set(train_rows, args.data, len(train_rows) // 2, rng, args.invert, log)
+        pool = len(train_rows) // 2
+        letters = int(round(pool * args.none_letters))
+        nx = make_none_set(train_rows, args.data, pool - letters, rng, args.invert, log)
+        if letters:  # (no draw when off: the defaults reproduce the shipped run)
+            nx = np.concatenate([nx, make_letter_set(letters, rng, args.invert, log)])
         nt = np.zeros((len(nx), classes), np.float32)
         nt[:, 10] = 1
         none_per_epoch = int(round(len(train_rows) * args.none_share))

@@ -13,7 +13,9 @@
 # crops only), RENDER_CELLS/RENDER_SEED (the rendered set,
 # cached in .build-training/synth, shared with training/train.sh), SYNTH (other folders of
 # prepared cells, e.g. the harvested ones), NONE_SHARE (not-a-digit cells per epoch, share of the
-# real crops; 0 = a 10-class net), OUT (weights file), FIXTURE (Swift test fixture),
+# real crops; 0 = a 10-class net), NONE_LETTERS (share of the not-a-digit pool made of rendered
+# lettering, brand names and units, instead of seams and frame bars; 0 = none), OUT (weights
+# file), FIXTURE (Swift test fixture),
 # WORK (log folder, default .build-training/cnn), DATA (default ../shared/data/meter-digits).
 # Cells cut by the reader itself (off by default): HARVEST_PHOTOS (photos rendered by
 # samples/generator/generate.py with HARVEST_SEED, default 6001, never an evaluation seed; 0 =
@@ -76,5 +78,6 @@ PYTHONPATH="$PYDEPS" /usr/bin/python3 training/cnn/train.py $SYNTH_ARGS --synth-
     --seed "${SEED:-20261125}" --epochs "${EPOCHS:-30}" --variants "${VARIANTS:-5}" \
     --channels "${CHANNELS:-16,32,64}" --hidden "${HIDDEN:-128}" --lr "${LR:-0.002}" \
     --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}" \
+    --none-letters "${NONE_LETTERS:-0}" \
     --edges "${EDGES:-0}" --synth-edges "${SYNTH_EDGES:-0}" --shift "${SHIFT:-0.08}" --wide "${WIDE:-1.25}" \
     --roll-weight "${ROLL_WEIGHT:-1}"

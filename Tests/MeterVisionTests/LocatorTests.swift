@@ -43,6 +43,16 @@ struct SyntheticMeter {
     }
 
     var image: Image { Image(width: width, height: height, format: .gray, pixels: pixels) }
+
+    /// Five dark digits on a light ground, then three light ones on a dark band: black integer
+    /// drums followed by fraction drums of the other polarity (red ones, in a gray picture).
+    static var darkThenLightRow: SyntheticMeter {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 5 * 26 - 4, y: 54, w: 3 * 26, h: 42, value: 60)
+        for index in 5..<8 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30, value: 235) }
+        return meter
+    }
 }
 
 @Suite("Counter localisation and cutting")
@@ -88,11 +98,7 @@ struct LocatorTests {
     }
 
     @Test func joinsDarkDigitsWithLightDigitsOnADarkGround() throws {
-        // Black digits on white drums, then white digits on dark (red) drums.
-        var meter = SyntheticMeter()
-        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        meter.fill(x: 60 + 5 * 26 - 4, y: 54, w: 3 * 26, h: 42, value: 60)
-        for index in 5..<8 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30, value: 235) }
+        let meter = SyntheticMeter.darkThenLightRow
         let best = try #require(CounterLocator().locate(meter.image).first)
         #expect(best.cellCenters.count == 8)
         #expect(best.darkInk == [true, true, true, true, true, false, false, false])

@@ -151,10 +151,7 @@ struct SegmentationTests {
     /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
     /// turn of polarity is the best guess for the split, handed back as a possible point.
     @Test func extractorSplitsWherePolarityTurns() throws {
-        var meter = SyntheticMeter()
-        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        meter.fill(x: 60 + 5 * 26 - 4, y: 54, w: 3 * 26, h: 42, value: 60)
-        for index in 5..<8 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30, value: 235) }
+        let meter = SyntheticMeter.darkThenLightRow
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         #expect(candidate.darkInk == [true, true, true, true, true, false, false, false])
         candidate.decimalAfter = nil

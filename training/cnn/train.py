@@ -176,10 +176,15 @@ def augment_raw(gray, rng, frames=0.0, edges=0.0, shift=0.08, wide=1.25):
         x = x + rng.normal(0, rng.uniform(2, 12), x.shape)
     x = np.clip(x, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
-        buf = io.BytesIO()
-        Image.fromarray(x).save(buf, "JPEG", quality=int(rng.integers(30, 86)))
-        x = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), dtype=np.uint8)
+        x = jpeg_recompressed(x, rng)
     return x
+
+
+def jpeg_recompressed(x, rng):
+    """A uint8 gray cell saved as JPEG at a random quality 30-85 and read back."""
+    buf = io.BytesIO()
+    Image.fromarray(x).save(buf, "JPEG", quality=int(rng.integers(30, 86)))
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), dtype=np.uint8)
 
 
 def make_set(rows, data, variants, rng, log, invert=0.0, frames=0.0, classes=10, edges=0.0, shift=0.08,
@@ -230,6 +235,15 @@ def evaluate(net, xs, rows, batch=512):
     return clean_ok / max(1, clean_n), roll_ok / max(1, roll_n), per_kind
 
 
+def none_input(cell, rng, invert):
+    """A raw not-a-digit cell prepared like a real crop, inverted with probability `invert`, as
+    the network's input."""
+    prepared = dn.prepare_crop(cell)
+    if rng.random() < invert:
+        prepared = 255 - prepared
+    return dn.fit_input(prepared)
+
+
 def make_none_set(rows, data, count, rng, invert, log):
     """Cells that hold no digit, target class 10: a window straddling two neighbouring crops of
     one counter (the locator's pitch half a digit off), and frame/background cells (dark bars
@@ -269,10 +283,7 @@ def make_none_set(rows, data, count, rng, invert, log):
             cell = cell + rng.normal(0, rng.uniform(2, 10), cell.shape)
             cell = np.asarray(Image.fromarray(np.clip(cell, 0, 255).astype(np.uint8)).filter(
                 ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5))), dtype=np.uint8)
-        prepared = dn.prepare_crop(cell)
-        if rng.random() < invert:
-            prepared = 255 - prepared
-        xs[i] = dn.fit_input(prepared)
+        xs[i] = none_input(cell, rng, invert)
     log(f"not-a-digit cells: {count}")
     return xs
 
@@ -382,9 +393,7 @@ def render_letter_cell(util, fonts, rng):
     cell = cell + rng.normal(0, rng.uniform(2, 10), cell.shape)
     cell = np.clip(cell, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
-        buf = io.BytesIO()
-        Image.fromarray(cell).save(buf, "JPEG", quality=int(rng.integers(30, 86)))
-        cell = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"), dtype=np.uint8)
+        cell = jpeg_recompressed(cell, rng)
     return cell
 
 
@@ -401,10 +410,7 @@ def make_letter_set(count, rng, invert, log):
         cell = None
         while cell is None:
             cell = render_letter_cell(util, fonts, rng)
-        prepared = dn.prepare_crop(cell)
-        if rng.random() < invert:
-            prepared = 255 - prepared
-        xs[i] = dn.fit_input(prepared)
+        xs[i] = none_input(cell, rng, invert)
     log(f"not-a-digit lettering cells: {count}")
     return xs
 

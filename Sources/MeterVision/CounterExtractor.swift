@@ -166,7 +166,9 @@ public struct CounterExtractor: Sendable {
                 separator = possibleSeparators[0]
             }
         }
-        if separator == nil, redFractionFrom == nil, possibleSeparators.isEmpty, let flip = Self.polarityFlip(candidate.darkInk) {
+        if separator == nil, redFractionFrom == nil, possibleSeparators.isEmpty,
+            let flip = Self.polarityFlip(candidate.darkInk)
+        {
             // Fraction drums whose colour the photo lost (a gray picture, a washed-out red)
             // still differ from the integer drums in polarity: the split is the best guess,
             // for a clerk to confirm.

@@ -192,15 +192,17 @@ public struct CounterLocator: Sendable {
                 var result = withDecimalSeparator(found, marks: marks)
                 let first = result.cellCenters.startIndex
                 let last = result.cellCenters.endIndex - 1
-                result.inkBeforeFirst = inkBeyond(result, position: first, direction: -1, in: (passes.dark, passes.light))
-                result.inkAfterLast = inkBeyond(result, position: last, direction: 1, in: (passes.dark, passes.light))
+                let usual = (dark: passes.dark, light: passes.light)
+                result.inkBeforeFirst = inkBeyond(result, position: first, direction: -1, in: usual)
+                result.inkAfterLast = inkBeyond(result, position: last, direction: 1, in: usual)
                 return result
             }
         }
         lap("rows")
         // The faint pass finds clear rows a second time: keep the better-ranked of each such pair.
         var distinct: [CounterCandidate] = []
-        for candidate in candidates.sorted(by: { $0.score > $1.score }) where !distinct.contains(where: { $0.isSameRow(as: candidate) }) {
+        for candidate in candidates.sorted(by: { $0.score > $1.score })
+        where !distinct.contains(where: { $0.isSameRow(as: candidate) }) {
             distinct.append(candidate)
             if distinct.count == settings.maximumCandidates { break }
         }

@@ -91,81 +91,74 @@ public enum Threshold {
                 table.squares.withUnsafeBufferPointer { squares in
                     dark.withUnsafeMutableBufferPointer { dark in
                         light.withUnsafeMutableBufferPointer { light in
-                          faint.withUnsafeMutableBufferPointer { faint in
-                            // Columns whose window lies wholly inside the picture: the
-                            // window width is constant there, so eight go at once.
-                            let interiorStart = min(radius, width)
-                            let interiorEnd = max(interiorStart, width - radius - 1)
-                            for y in 0..<height {
-                                let top = max(0, y - radius) * stride
-                                let bottom = min(height, y + radius + 1) * stride
-                                let rows = Float(min(height, y + radius + 1) - max(0, y - radius))
-                                var x = 0
-                                func scalar(_ x: Int) {
-                                    let left = lefts[x]
-                                    let right = rights[x]
-                                    let sum = sums[bottom + right] &- sums[top + right] &- sums[bottom + left]
-                                        &+ sums[top + left]
-                                    let square = squares[bottom + right] &- squares[top + right]
-                                        &- squares[bottom + left] &+ squares[top + left]
-                                    let n = rows * Float(right - left)
-                                    let mean = Float(sum) / n
-                                    let variance = Float(square) / n - mean * mean
-                                    if variance < minimumVariance { return }
-                                    let contrast = variance.squareRoot() / 128 - 1
-                                    let factor = 1 + k * contrast
-                                    let value = Float(input[y * width + x])
-                                    if value < mean * factor { dark[y * width + x] = 255 }
-                                    if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
-                                    if let faintK, value < mean * (1 + faintK * contrast) {
-                                        faint[y * width + x] = 255
+                            faint.withUnsafeMutableBufferPointer { faint in
+                                // Columns whose window lies wholly inside the picture: the
+                                // window width is constant there, so eight go at once.
+                                let interiorStart = min(radius, width)
+                                let interiorEnd = max(interiorStart, width - radius - 1)
+                                for y in 0..<height {
+                                    let top = max(0, y - radius) * stride
+                                    let bottom = min(height, y + radius + 1) * stride
+                                    let rows = Float(min(height, y + radius + 1) - max(0, y - radius))
+                                    var x = 0
+                                    func scalar(_ x: Int) {
+                                        let left = lefts[x]
+                                        let right = rights[x]
+                                        let sum = sums[bottom + right] &- sums[top + right] &- sums[bottom + left]
+                                            &+ sums[top + left]
+                                        let square = squares[bottom + right] &- squares[top + right]
+                                            &- squares[bottom + left] &+ squares[top + left]
+                                        let n = rows * Float(right - left)
+                                        let mean = Float(sum) / n
+                                        let variance = Float(square) / n - mean * mean
+                                        if variance < minimumVariance { return }
+                                        let contrast = variance.squareRoot() / 128 - 1
+                                        let factor = 1 + k * contrast
+                                        let value = Float(input[y * width + x])
+                                        if value < mean * factor { dark[y * width + x] = 255 }
+                                        if 255 - value < (255 - mean) * factor { light[y * width + x] = 255 }
+                                        if let faintK, value < mean * (1 + faintK * contrast) {
+                                            faint[y * width + x] = 255
+                                        }
                                     }
-                                }
-                                while x < interiorStart {
-                                    scalar(x)
-                                    x += 1
-                                }
-                                let n = SIMD8<Float>(repeating: rows * Float(2 * radius + 1))
-                                while x + 8 <= interiorEnd {
-                                    let left = x - radius
-                                    let right = x + radius + 1
-                                    let sum = Self.load8(sums, bottom + right) &- Self.load8(sums, top + right)
-                                        &- Self.load8(sums, bottom + left) &+ Self.load8(sums, top + left)
-                                    let square = Self.load8(squares, bottom + right) &- Self.load8(squares, top + right)
-                                        &- Self.load8(squares, bottom + left) &+ Self.load8(squares, top + left)
-                                    // The same operations in the same order as `scalar`, lane by
-                                    // lane: the same IEEE results, so both paths agree exactly.
-                                    let mean = SIMD8<Float>(sum) / n
-                                    let variance = SIMD8<Float>(square) / n - mean * mean
-                                    let flat = variance .< SIMD8<Float>(repeating: minimumVariance)
-                                    let contrast = variance.squareRoot() / 128 - 1
-                                    let factor = 1 + k * contrast
-                                    let index = y * width + x
-                                    let values = SIMD8<Float>(
-                                        UnsafeRawPointer(input.baseAddress! + index).loadUnaligned(as: SIMD8<UInt8>.self))
-                                    let darkInk = (values .< mean * factor) .& .!flat
-                                    let lightInk = ((255 - values) .< (255 - mean) * factor) .& .!flat
-                                    let none = SIMD8<Int32>(repeating: 0)
-                                    UnsafeMutableRawPointer(dark.baseAddress! + index).storeBytes(
-                                        of: SIMD8<UInt8>(truncatingIfNeeded: none.replacing(with: 255, where: darkInk)),
-                                        as: SIMD8<UInt8>.self)
-                                    UnsafeMutableRawPointer(light.baseAddress! + index).storeBytes(
-                                        of: SIMD8<UInt8>(truncatingIfNeeded: none.replacing(with: 255, where: lightInk)),
-                                        as: SIMD8<UInt8>.self)
-                                    if let faintK {
-                                        let faintInk = (values .< mean * (1 + faintK * contrast)) .& .!flat
-                                        UnsafeMutableRawPointer(faint.baseAddress! + index).storeBytes(
-                                            of: SIMD8<UInt8>(truncatingIfNeeded: none.replacing(with: 255, where: faintInk)),
-                                            as: SIMD8<UInt8>.self)
+                                    while x < interiorStart {
+                                        scalar(x)
+                                        x += 1
                                     }
-                                    x += 8
-                                }
-                                while x < width {
-                                    scalar(x)
-                                    x += 1
+                                    let n = SIMD8<Float>(repeating: rows * Float(2 * radius + 1))
+                                    while x + 8 <= interiorEnd {
+                                        let left = x - radius
+                                        let right = x + radius + 1
+                                        let sum = Self.load8(sums, bottom + right) &- Self.load8(sums, top + right)
+                                            &- Self.load8(sums, bottom + left) &+ Self.load8(sums, top + left)
+                                        let square = Self.load8(squares, bottom + right) &- Self.load8(squares, top + right)
+                                            &- Self.load8(squares, bottom + left) &+ Self.load8(squares, top + left)
+                                        // The same operations in the same order as `scalar`, lane by
+                                        // lane: the same IEEE results, so both paths agree exactly.
+                                        let mean = SIMD8<Float>(sum) / n
+                                        let variance = SIMD8<Float>(square) / n - mean * mean
+                                        let flat = variance .< SIMD8<Float>(repeating: minimumVariance)
+                                        let contrast = variance.squareRoot() / 128 - 1
+                                        let factor = 1 + k * contrast
+                                        let index = y * width + x
+                                        let values = SIMD8<Float>(
+                                            UnsafeRawPointer(input.baseAddress! + index).loadUnaligned(as: SIMD8<UInt8>.self))
+                                        let darkInk = (values .< mean * factor) .& .!flat
+                                        let lightInk = ((255 - values) .< (255 - mean) * factor) .& .!flat
+                                        Self.store(darkInk, into: dark, at: index)
+                                        Self.store(lightInk, into: light, at: index)
+                                        if let faintK {
+                                            let faintInk = (values .< mean * (1 + faintK * contrast)) .& .!flat
+                                            Self.store(faintInk, into: faint, at: index)
+                                        }
+                                        x += 8
+                                    }
+                                    while x < width {
+                                        scalar(x)
+                                        x += 1
+                                    }
                                 }
                             }
-                          }
                         }
                     }
                 }
@@ -176,6 +169,13 @@ public enum Threshold {
             Image(width: width, height: height, format: .gray, pixels: light),
             faintK == nil ? nil : Image(width: width, height: height, format: .gray, pixels: faint)
         )
+    }
+
+    /// Writes 255 where `ink` holds and 0 elsewhere into eight bytes of `binary` from `index`.
+    @inline(__always)
+    static func store(_ ink: SIMDMask<SIMD8<Int32>>, into binary: UnsafeMutableBufferPointer<UInt8>, at index: Int) {
+        let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(repeating: 0).replacing(with: 255, where: ink))
+        UnsafeMutableRawPointer(binary.baseAddress! + index).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
     }
 
     /// Eight consecutive table entries from `offset`.

@@ -236,6 +236,9 @@ public struct CounterExtractor: Sendable {
         let band = strip.cropped(x: 0, y: top, width: strip.width, height: dotBottom - top)
         let level = Int(Threshold.otsu(Threshold.histogram(band)))
         var found: [Int] = []
+        // Found points only two columns wide: at the size of a small LCD's point, but the end
+        // of a stroke shows as much. Split on, for a clerk to confirm.
+        var thin: [Int] = []
         var faint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
@@ -321,6 +324,7 @@ public struct CounterExtractor: Sendable {
                 func pointWide(_ run: Int) -> Bool { Double(run) <= limit && Double(run) >= 0.06 * digitHeight }
                 if pointWide(longest) {
                     found.append(index)
+                    if longest < 3 { thin.append(index) }
                 } else if Double(longest) <= limit, longest >= max(2, Int(0.03 * digitHeight)) {
                     faint.append(index)
                 } else if pointWide(longestComma) {
@@ -344,7 +348,7 @@ public struct CounterExtractor: Sendable {
                 }
             }
         }
-        return (found.count == 1 ? found[0] : nil, found.count == 1 ? [] : found + faint)
+        return (found.count == 1 ? found[0] : nil, found.count == 1 ? thin : found + faint)
     }
 
     /// The position after which the row's ink turns from one polarity to the other for good,

@@ -85,6 +85,19 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
     }
 
+    /// A point only two columns wide is split on, but only as a possible point: the end of a
+    /// stroke shows as much.
+    @Test func extractorTakesATwoColumnPointAsPossibleOnly() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 21, y: 85, w: 2, h: 4, value: 30)  // after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.possibleDecimalAfter == [3])
+    }
+
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
     /// cells and the decimal point are the same as for small digits, and the cell frames map
     /// back onto the photo's row.

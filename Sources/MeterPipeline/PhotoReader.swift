@@ -242,10 +242,13 @@ public final class PhotoReader {
             reasons.insert(Reason(.counterCutOff, "the counter runs into the edge of the photo"), at: 0)
         }
         // Rows over the read one are the same counter seen another way (its drum windows), not
-        // a larger row elsewhere on the photo.
+        // a larger row elsewhere on the photo; nor is a row of three, too short for a counter
+        // (sub-dials, a logo's letters: on the tuning sets such rows held back 14 correct
+        // readings and no wrong one).
         var larger = candidates.indices.filter {
             !notDigitRows.contains($0) && !candidates[$0].coversMuchOf(best.crop.candidate)
                 && candidates[$0].digitHeight > 1.25 * best.crop.candidate.digitHeight
+                && candidates[$0].cellCenters.count >= 4
         }
         if status == .accepted, !larger.isEmpty, recognizer.recognizesNonDigits {
             // A larger row that was never read may be no digits at all (dials, circuit

@@ -20,15 +20,15 @@ struct PhotoReaderTests {
     /// scale, too solid for a digit shape, so the locator adds a position for it.
     static let meterPhotoWithBarAfterRow = try! meterImage(barAfterRow: true).pngData()
 
-    /// `meterPhoto` with a row of three larger ring shapes below the counter, ranked after it.
-    static let meterPhotoWithLargerRow = try! meterImage(largerRowBelow: true).pngData()
+    /// `meterPhoto` with a row of four larger ring shapes below the counter, ranked after it.
+    static let meterPhotoWithLargerRow = try! meterImage(largerRowBelow: 4).pngData()
 
     /// `meterPhoto` with a row of larger ring shapes running into the photo's left edge below
     /// the counter (circuit breakers, a neighbouring meter): ranked before the counter.
     static let meterPhotoWithRowAtEdge = try! meterImage(largerRowAtEdge: true).pngData()
 
     static func meterImage(
-        brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Bool = false,
+        brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Int = 0,
         largerRowAtEdge: Bool = false
     ) -> Image {
         let width = 400
@@ -52,8 +52,8 @@ struct PhotoReaderTests {
                 for x in x0..<(x0 + 4) { pixels[y * width + x] = 25 }
             }
         }
-        if largerRowBelow {
-            for index in 0..<3 { ring(x0: 60 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
+        if largerRowBelow > 0 {
+            for index in 0..<largerRowBelow { ring(x0: 60 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
         }
         if largerRowAtEdge {
             for index in 0..<5 { ring(x0: 1 + index * 40, y0: 140, width: 27, height: 45, stroke: (7, 8), corner: 6) }
@@ -153,23 +153,29 @@ struct PhotoReaderTests {
         #expect(unread.digits.count == 7 && unread.status.rawValue == "review")
     }
 
-    /// A larger row elsewhere on the photo holds back a confident reading (it may be the
-    /// counter, and the row read a serial number) only when it holds digits: a recogniser with
-    /// a no-digit class reads it to find out; without one, the reading goes to a clerk.
+    /// A larger row of four or more positions elsewhere on the photo holds back a confident
+    /// reading (it may be the counter, and the row read a serial number) only when it holds
+    /// digits: a recogniser with a no-digit class reads it to find out; without one, the
+    /// reading goes to a clerk.
     @Test func largerRowHoldsBackAReadingOnlyWhenItHoldsDigits() throws {
-        for (larger, status) in [("", "accepted"), ("777", "review")] {
-            let larger: [DigitGuess] = larger.isEmpty ? Array(repeating: .empty, count: 3) : guesses(larger)
+        for (larger, status) in [("", "accepted"), ("7777", "review")] {
+            let larger: [DigitGuess] = larger.isEmpty ? Array(repeating: .empty, count: 4) : guesses(larger)
             let recognizer = ScriptedRecognizer(digits: guesses("012345") + larger, lines: [guesses("012345")])
             recognizer.recognizesNonDigits = true
             let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithLargerRow)
             #expect(result.reading?.integer == "012345")
-            #expect(recognizer.digitCalls == 9)
+            #expect(recognizer.digitCalls == 10)
             #expect(result.status.rawValue == status)
         }
         let engine = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
         let (result, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhotoWithLargerRow)
         #expect(result.status.rawValue == "review" && engine.digitCalls == 6)
         #expect(result.reasons.contains { $0.message.contains("may be a serial number") })
+        // Three larger shapes are too few for a counter (dials, a logo): they hold nothing back.
+        let three = try Self.meterImage(largerRowBelow: 3).pngData()
+        let plain = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        let (kept, _) = try PhotoReader(recognizer: plain).read(bytes: three)
+        #expect(kept.status.rawValue == "accepted" && plain.digitCalls == 6)
     }
 
     /// A row running into the photo's edge, read first and confidently, does not end the

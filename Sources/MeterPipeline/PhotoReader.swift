@@ -109,12 +109,14 @@ public final class PhotoReader {
         }
         var candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor
-        if candidates.isEmpty, factor > 1 {
-            // Small counters (digits under ~20 px in the photo) vanish at the locating scale;
-            // look again at full size before giving up. Rare, so the cost is paid rarely.
+        if factor > 1, candidates.allSatisfy({ $0.cellCenters.count < 4 }) {
+            // Small counters (digits under ~20 px in the photo) vanish at the locating scale, or
+            // leave only a few of their digits (the clearest drums); look again at full size.
+            // Rare, so the cost is paid rarely.
             var fullEvidence = CounterLocator.Evidence()
-            candidates = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
-            if !candidates.isEmpty {
+            let full = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
+            if full.contains(where: { $0.cellCenters.count >= 4 }) || (candidates.isEmpty && !full.isEmpty) {
+                candidates = full
                 evidence.locating = fullEvidence
                 evidence.locatingScale = 1
             }

@@ -263,6 +263,34 @@ struct PhotoReaderTests {
         #expect(whole("8", 0.6) == nil && whole("", 0.99) == nil)
     }
 
+    /// A photo twice the locating size with three large shapes (sub-dials) and a small
+    /// counter whose digits vanish at the locating scale: the rows found there are all too
+    /// short for a counter, so the photo is searched again at full size, where the counter is.
+    @Test func shortRowsAloneSendTheSearchToFullSize() throws {
+        let (width, height) = (1800, 500)
+        var pixels = [UInt8](repeating: 205, count: width * height)
+        func ring(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, stroke: Int) {
+            for y in y0..<(y0 + h) {
+                for x in x0..<(x0 + w) {
+                    let inside = y >= y0 + stroke && y < y0 + h - stroke && x >= x0 + stroke && x < x0 + w - stroke
+                    let corner = min(x - x0, x0 + w - 1 - x) + min(y - y0, y0 + h - 1 - y) < stroke
+                    if !inside && !corner { pixels[y * width + x] = 25 }
+                }
+            }
+        }
+        for index in 0..<3 { ring(200 + index * 80, 60, 54, 90, stroke: 14) }
+        for index in 0..<6 { ring(300 + index * 14, 300, 10, 16, stroke: 3) }
+        let photo = try Image(width: width, height: height, format: .gray, pixels: pixels).pngData()
+        // The dials read as no digits, the counter as 012345.
+        let recognizer = ScriptedRecognizer(digits: Array(repeating: .empty, count: 3) + guesses("012345"))
+        recognizer.recognizesNonDigits = true
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: photo)
+        #expect(evidence.locatingScale == 1)
+        #expect(result.reading?.integer == "012345")
+    }
+
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test
     /// photo's 30 px digits count as small when the limit is raised above them.
     @Test func tinyDigitsSendToReview() throws {

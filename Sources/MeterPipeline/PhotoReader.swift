@@ -131,105 +131,36 @@ public final class PhotoReader {
             )
         }
 
-        var best: (reading: AssembledReading, crop: CounterCrop, cells: [Image], score: Double, droppedEnds: Bool)?
-        var segmentTime = 0.0
-        var recognizeTime = 0.0
-        // Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
-        var notDigitRows = Set<Int>()
-        var read = Set<Int>()
-        let tried = Array(candidates.prefix(settings.candidatesToRead))
-        /// Whether `candidate` is the same counter as `crop` with more positions: the digits
-        /// beside a row of their drum windows, one of which did not come out as a window.
-        func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
-            candidate.cellCenters.count > crop.cells.count && candidate.coversMuchOf(crop.candidate)
-        }
-        for (candidateIndex, candidate) in tried.enumerated() {
-            // A reading scores the locator's score times its confidence squared, at most the
-            // locator's score: a candidate ranked no higher than the best reading so far cannot
-            // win, so it is not read (the same choice, without its OCR calls); unless it is
-            // the best reading's counter with more positions.
-            let longer = best.map { isLonger(candidate, than: $0.crop) } ?? false
-            if let best, candidate.score <= best.score, !longer { continue }
-            read.insert(candidateIndex)
-            var stageStart = clock.now
-            var crop = extractor.extract(candidate, from: photo.image)
-            var prepared = crop.cells.map(prepare)
-            segmentTime += milliseconds(stageStart.duration(to: clock.now))
-            stageStart = clock.now
-            var positions: [DigitEvidence] = []
-            for (index, (cell, image)) in zip(crop.cells, prepared).enumerated() {
-                if cell.isRolling {
-                    let (evidence, rollingImage) = try readRolling(cell)
-                    positions.append(evidence)
-                    prepared[index] = rollingImage
-                    continue
+        var pass = try readCandidates(candidates, in: photo.image)
+        if evidence.locatingScale > 1, pass.integerDigitsRead < settings.policy.minimumIntegerDigits {
+            // Too few digits read at the locating scale (small or soft digits that came out
+            // merged or broken there): the rows found at full size may read.
+            let stageStart = clock.now
+            var fullEvidence = CounterLocator.Evidence()
+            let full = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
+            timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))
+            if !full.isEmpty {
+                var again = try readCandidates(full, in: photo.image)
+                again.segmentTime += pass.segmentTime
+                again.recognizeTime += pass.recognizeTime
+                if again.integerDigitsRead > pass.integerDigitsRead {
+                    candidates = full
+                    evidence.candidates = full
+                    evidence.locating = fullEvidence
+                    evidence.locatingScale = 1
+                    pass = again
+                } else {
+                    pass.segmentTime = again.segmentTime
+                    pass.recognizeTime = again.recognizeTime
                 }
-                let guess = try recognizer.recognizeDigit(image)
-                positions.append(
-                    DigitEvidence(
-                        text: guess.text, confidence: guess.confidence,
-                        alternatives: guess.alternatives.map { .init($0.text, $0.confidence) },
-                        isFraction: cell.isFraction, isRolling: false))
-            }
-            recognizeTime += milliseconds(stageStart.duration(to: clock.now))
-            // Positions the locator added past the row's ends for digit-like ink, which a
-            // recogniser with a no-digit class reads as no digit: a window frame or a shadow.
-            // They are left out of the reading, but the reading goes to a clerk, in case the
-            // ink was a digit the recogniser failed on (the reading would be one digit short).
-            var kept = 0..<positions.count
-            if recognizer.recognizesNonDigits {
-                func isEmptyGuess(_ index: Int) -> Bool { crop.cells[index].isInferred && positions[index].text.isEmpty }
-                while kept.count > 1, isEmptyGuess(kept.upperBound - 1) { kept = kept.lowerBound..<(kept.upperBound - 1) }
-                while kept.count > 1, isEmptyGuess(kept.lowerBound) { kept = (kept.lowerBound + 1)..<kept.upperBound }
-            }
-            // Fraction drums are not billed: an empty one past the end needs no clerk.
-            let droppedEnds = positions.indices.contains { !kept.contains($0) && !crop.cells[$0].isFraction }
-            if kept.count < positions.count {
-                crop = crop.keepingCells(kept)
-                positions = Array(positions[kept])
-                prepared = Array(prepared[kept])
-            }
-            // With a stock engine, such positions stay even when they read as nothing: it
-            // reads many seven-segment digits as nothing, and an unread position sends the
-            // reading to a clerk.
-            let reading = assembler.assemble(positions)
-            if recognizer.recognizesNonDigits, Self.mostlyNoDigits(positions.map(\.text)) {
-                notDigitRows.insert(candidateIndex)
-            }
-            // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
-            // from brand letters, which look just as regular.
-            let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
-            var score = candidate.score * meanConfidence * meanConfidence
-            // A row running into the photo's edge can only be rejected as cut off; a whole row
-            // inside the photo is the likelier counter (rows at the edge are mostly circuit
-            // breakers, tiles, a neighbouring meter), so it wins at half the score and the
-            // search goes on past an edge row that reads well.
-            let cutOff = Self.touchesBorder(crop.candidate, width: photo.image.width, height: photo.image.height)
-            if cutOff { score *= settings.cutOffRowWeight }
-            // The same counter read with more digits, as surely, and no fewer integer digits,
-            // lacks none the other has.
-            func readDigits(_ reading: AssembledReading) -> (all: Int, integer: Int) {
-                let read = reading.digits.filter { !$0.text.isEmpty }
-                return (read.count, read.count { !$0.isFraction })
-            }
-            let moreDigits = best.map { best in
-                let (now, before) = (readDigits(reading), readDigits(best.reading))
-                return longer && now.all > before.all && now.integer >= before.integer
-                    && meanConfidence >= settings.policy.acceptConfidence
-            } ?? false
-            if best == nil || score > best!.score || moreDigits {
-                best = (reading, crop, prepared, max(score, best?.score ?? 0), droppedEnds)
-            }
-            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff,
-                !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
-            {
-                break
             }
         }
-        timings["segment"] = rounded(segmentTime)
+        let (notDigitRows, read) = (pass.notDigitRows, pass.read)
+        var recognizeTime = pass.recognizeTime
+        timings["segment"] = rounded(pass.segmentTime)
         timings["recognize"] = rounded(recognizeTime)
         mark = clock.now
-        guard var best else {
+        guard var best = pass.best else {
             return (
                 ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, "no row of digits found")], timings: timings),
                 evidence
@@ -365,6 +296,122 @@ public final class PhotoReader {
             timings: timings)
         result.counter = Self.corners(of: best.crop, scale: Double(photo.scale))
         return (result, evidence)
+    }
+
+    /// What reading a photo's counter candidates gave: the best reading, and which rows were
+    /// read and which read as no digits.
+    struct CandidatePass {
+        /// The reading chosen so far, with its crop, prepared cells, score and whether end
+        /// positions read as no digit were left out.
+        var best: (reading: AssembledReading, crop: CounterCrop, cells: [Image], score: Double, droppedEnds: Bool)?
+        /// Rows a recogniser with a no-digit class read as mostly no digits: lettering, tiles.
+        var notDigitRows = Set<Int>()
+        /// Indices of the candidates read.
+        var read = Set<Int>()
+        var segmentTime = 0.0
+        var recognizeTime = 0.0
+
+        /// Integer digits the best reading has (0 without one).
+        var integerDigitsRead: Int {
+            best?.reading.digits.count { !$0.isFraction && !$0.text.isEmpty } ?? 0
+        }
+    }
+
+    /// Reads the best-ranked candidates of `image` until one reads confidently, and picks the
+    /// best reading.
+    private func readCandidates(_ candidates: [CounterCandidate], in image: Image) throws(OCRError) -> CandidatePass {
+        let clock = ContinuousClock()
+        var pass = CandidatePass()
+        let tried = Array(candidates.prefix(settings.candidatesToRead))
+        /// Whether `candidate` is the same counter as `crop` with more positions: the digits
+        /// beside a row of their drum windows, one of which did not come out as a window.
+        func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
+            candidate.cellCenters.count > crop.cells.count && candidate.coversMuchOf(crop.candidate)
+        }
+        for (candidateIndex, candidate) in tried.enumerated() {
+            // A reading scores the locator's score times its confidence squared, at most the
+            // locator's score: a candidate ranked no higher than the best reading so far cannot
+            // win, so it is not read (the same choice, without its OCR calls); unless it is
+            // the best reading's counter with more positions.
+            let longer = pass.best.map { isLonger(candidate, than: $0.crop) } ?? false
+            if let best = pass.best, candidate.score <= best.score, !longer { continue }
+            pass.read.insert(candidateIndex)
+            var stageStart = clock.now
+            var crop = extractor.extract(candidate, from: image)
+            var prepared = crop.cells.map(prepare)
+            pass.segmentTime += milliseconds(stageStart.duration(to: clock.now))
+            stageStart = clock.now
+            var positions: [DigitEvidence] = []
+            for (index, (cell, image)) in zip(crop.cells, prepared).enumerated() {
+                if cell.isRolling {
+                    let (evidence, rollingImage) = try readRolling(cell)
+                    positions.append(evidence)
+                    prepared[index] = rollingImage
+                    continue
+                }
+                let guess = try recognizer.recognizeDigit(image)
+                positions.append(
+                    DigitEvidence(
+                        text: guess.text, confidence: guess.confidence,
+                        alternatives: guess.alternatives.map { .init($0.text, $0.confidence) },
+                        isFraction: cell.isFraction, isRolling: false))
+            }
+            pass.recognizeTime += milliseconds(stageStart.duration(to: clock.now))
+            // Positions the locator added past the row's ends for digit-like ink, which a
+            // recogniser with a no-digit class reads as no digit: a window frame or a shadow.
+            // They are left out of the reading, but the reading goes to a clerk, in case the
+            // ink was a digit the recogniser failed on (the reading would be one digit short).
+            var kept = 0..<positions.count
+            if recognizer.recognizesNonDigits {
+                func isEmptyGuess(_ index: Int) -> Bool { crop.cells[index].isInferred && positions[index].text.isEmpty }
+                while kept.count > 1, isEmptyGuess(kept.upperBound - 1) { kept = kept.lowerBound..<(kept.upperBound - 1) }
+                while kept.count > 1, isEmptyGuess(kept.lowerBound) { kept = (kept.lowerBound + 1)..<kept.upperBound }
+            }
+            // Fraction drums are not billed: an empty one past the end needs no clerk.
+            let droppedEnds = positions.indices.contains { !kept.contains($0) && !crop.cells[$0].isFraction }
+            if kept.count < positions.count {
+                crop = crop.keepingCells(kept)
+                positions = Array(positions[kept])
+                prepared = Array(prepared[kept])
+            }
+            // With a stock engine, such positions stay even when they read as nothing: it
+            // reads many seven-segment digits as nothing, and an unread position sends the
+            // reading to a clerk.
+            let reading = assembler.assemble(positions)
+            if recognizer.recognizesNonDigits, Self.mostlyNoDigits(positions.map(\.text)) {
+                pass.notDigitRows.insert(candidateIndex)
+            }
+            // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
+            // from brand letters, which look just as regular.
+            let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
+            var score = candidate.score * meanConfidence * meanConfidence
+            // A row running into the photo's edge can only be rejected as cut off; a whole row
+            // inside the photo is the likelier counter (rows at the edge are mostly circuit
+            // breakers, tiles, a neighbouring meter), so it wins at half the score and the
+            // search goes on past an edge row that reads well.
+            let cutOff = Self.touchesBorder(crop.candidate, width: image.width, height: image.height)
+            if cutOff { score *= settings.cutOffRowWeight }
+            // The same counter read with more digits, as surely, and no fewer integer digits,
+            // lacks none the other has.
+            func readDigits(_ reading: AssembledReading) -> (all: Int, integer: Int) {
+                let read = reading.digits.filter { !$0.text.isEmpty }
+                return (read.count, read.count { !$0.isFraction })
+            }
+            let moreDigits = pass.best.map { best in
+                let (now, before) = (readDigits(reading), readDigits(best.reading))
+                return longer && now.all > before.all && now.integer >= before.integer
+                    && meanConfidence >= settings.policy.acceptConfidence
+            } ?? false
+            if pass.best == nil || score > pass.best!.score || moreDigits {
+                pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
+            }
+            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff,
+                !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
+            {
+                break
+            }
+        }
+        return pass
     }
 
     /// Whether the row of cells reaches the picture's edge, so that more digits may lie beyond.

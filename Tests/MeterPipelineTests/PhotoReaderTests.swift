@@ -65,6 +65,17 @@ struct PhotoReaderTests {
         return Image(width: width, height: height, format: .gray, pixels: pixels)
     }
 
+    /// Draws a dark ring glyph (a bold "0" with cut corners) into a gray image.
+    static func ring(in image: inout Image, x0: Int, y0: Int, width w: Int, height h: Int, stroke: Int) {
+        for y in y0..<(y0 + h) {
+            for x in x0..<(x0 + w) {
+                let inside = y >= y0 + stroke && y < y0 + h - stroke && x >= x0 + stroke && x < x0 + w - stroke
+                let corner = min(x - x0, x0 + w - 1 - x) + min(y - y0, y0 + h - 1 - y) < stroke
+                if !inside && !corner { image.pixels[y * image.width + x] = 25 }
+            }
+        }
+    }
+
     /// Soft horizontal waves: contrast, but no edge sharper than a few levels per pixel.
     static let smeared: [UInt8] = {
         var pixels: [UInt8] = []
@@ -267,20 +278,10 @@ struct PhotoReaderTests {
     /// counter whose digits vanish at the locating scale: the rows found there are all too
     /// short for a counter, so the photo is searched again at full size, where the counter is.
     @Test func shortRowsAloneSendTheSearchToFullSize() throws {
-        let (width, height) = (1800, 500)
-        var pixels = [UInt8](repeating: 205, count: width * height)
-        func ring(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, stroke: Int) {
-            for y in y0..<(y0 + h) {
-                for x in x0..<(x0 + w) {
-                    let inside = y >= y0 + stroke && y < y0 + h - stroke && x >= x0 + stroke && x < x0 + w - stroke
-                    let corner = min(x - x0, x0 + w - 1 - x) + min(y - y0, y0 + h - 1 - y) < stroke
-                    if !inside && !corner { pixels[y * width + x] = 25 }
-                }
-            }
-        }
-        for index in 0..<3 { ring(200 + index * 80, 60, 54, 90, stroke: 14) }
-        for index in 0..<6 { ring(300 + index * 14, 300, 10, 16, stroke: 3) }
-        let photo = try Image(width: width, height: height, format: .gray, pixels: pixels).pngData()
+        var image = Image(width: 1800, height: 500, format: .gray, filledWith: 205)
+        for index in 0..<3 { Self.ring(in: &image, x0: 200 + index * 80, y0: 60, width: 54, height: 90, stroke: 14) }
+        for index in 0..<6 { Self.ring(in: &image, x0: 300 + index * 14, y0: 300, width: 10, height: 16, stroke: 3) }
+        let photo = try image.pngData()
         // The dials read as no digits, the counter as 012345.
         let recognizer = ScriptedRecognizer(digits: Array(repeating: .empty, count: 3) + guesses("012345"))
         recognizer.recognizesNonDigits = true
@@ -288,6 +289,24 @@ struct PhotoReaderTests {
         settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
         let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: photo)
         #expect(evidence.locatingScale == 1)
+        #expect(result.reading?.integer == "012345")
+    }
+
+    /// A row found at the locating scale that reads as almost nothing (digits merged or broken
+    /// there) is looked for and read again at full size, and the fuller reading is taken.
+    @Test func tooFewDigitsReadSendTheSearchToFullSize() throws {
+        var image = Image(width: 1800, height: 500, format: .gray, filledWith: 205)
+        for index in 0..<6 { Self.ring(in: &image, x0: 300 + index * 24, y0: 200, width: 16, height: 28, stroke: 5) }
+        let small = CounterLocator().locate(image.grayDownscaled(by: 2))
+        let row = try #require(small.first)
+        try #require(small.count == 1 && row.cellCenters.count == 6)
+        let recognizer = ScriptedRecognizer(digits: Array(repeating: .empty, count: 6) + guesses("012345"))
+        recognizer.recognizesNonDigits = true
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(evidence.locatingScale == 1)
+        #expect(recognizer.digitCalls == 12)
         #expect(result.reading?.integer == "012345")
     }
 

@@ -361,12 +361,9 @@ public final class PhotoReader {
             // recogniser with a no-digit class reads as no digit: a window frame or a shadow.
             // They are left out of the reading, but the reading goes to a clerk, in case the
             // ink was a digit the recogniser failed on (the reading would be one digit short).
-            var kept = 0..<positions.count
-            if recognizer.recognizesNonDigits {
-                func isEmptyGuess(_ index: Int) -> Bool { crop.cells[index].isInferred && positions[index].text.isEmpty }
-                while kept.count > 1, isEmptyGuess(kept.upperBound - 1) { kept = kept.lowerBound..<(kept.upperBound - 1) }
-                while kept.count > 1, isEmptyGuess(kept.lowerBound) { kept = (kept.lowerBound + 1)..<kept.upperBound }
-            }
+            let kept = recognizer.recognizesNonDigits
+                ? Self.trimmed(positions.count) { crop.cells[$0].isInferred && positions[$0].text.isEmpty }
+                : 0..<positions.count
             // Fraction drums are not billed: an empty one past the end needs no clerk.
             let droppedEnds = positions.indices.contains { !kept.contains($0) && !crop.cells[$0].isFraction }
             if kept.count < positions.count {
@@ -404,6 +401,18 @@ public final class PhotoReader {
             } ?? false
             if pass.best == nil || score > pass.best!.score || moreDigits {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
+                // A found shape at an end that reads as no digit (a frame bar, a screw head) is
+                // left out of the reading too, for a clerk; it still counts in the row's score,
+                // so it changes what is read, not which row.
+                let bare = recognizer.recognizesNonDigits
+                    ? Self.trimmed(positions.count) { positions[$0].text.isEmpty } : 0..<positions.count
+                if bare.count < positions.count {
+                    let integerDropped = positions.indices.contains { !bare.contains($0) && !crop.cells[$0].isFraction }
+                    pass.best = (
+                        assembler.assemble(Array(positions[bare])), crop.keepingCells(bare), Array(prepared[bare]),
+                        pass.best!.score, droppedEnds || integerDropped
+                    )
+                }
             }
             if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff,
                 !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
@@ -412,6 +421,15 @@ public final class PhotoReader {
             }
         }
         return pass
+    }
+
+    /// The positions 0..<count left when those at either end for which `isLeftOut` holds are
+    /// dropped, one at least kept.
+    static func trimmed(_ count: Int, dropping isLeftOut: (Int) -> Bool) -> Range<Int> {
+        var kept = 0..<count
+        while kept.count > 1, isLeftOut(kept.upperBound - 1) { kept = kept.lowerBound..<(kept.upperBound - 1) }
+        while kept.count > 1, isLeftOut(kept.lowerBound) { kept = (kept.lowerBound + 1)..<kept.upperBound }
+        return kept
     }
 
     /// Whether the row of cells reaches the picture's edge, so that more digits may lie beyond.

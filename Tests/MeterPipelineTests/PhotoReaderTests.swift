@@ -164,6 +164,21 @@ struct PhotoReaderTests {
         #expect(unread.digits.count == 7 && unread.status.rawValue == "review")
     }
 
+    /// A found shape at the row's end that a classifier reads as no digit (a frame bar) is
+    /// left out of the reading as well, for a clerk; the stock engine's unread position stays.
+    @Test func foundEndShapeReadAsNoDigitIsLeftOutForReview() throws {
+        let classifier = ScriptedRecognizer(digits: [.empty] + guesses("12345"))
+        classifier.recognizesNonDigits = true
+        let (result, evidence) = try PhotoReader(recognizer: classifier).read(bytes: Self.meterPhoto)
+        #expect(result.reading?.integer == "12345" && result.digits.count == 5)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reasons.contains { $0.message.contains("read as no digit and left out") })
+        #expect(evidence.crop?.cells.count == 5 && evidence.preparedCells.count == 5)
+        let engine = ScriptedRecognizer(digits: [.empty] + guesses("12345"), lines: [guesses("12345")])
+        let (unread, _) = try PhotoReader(recognizer: engine).read(bytes: Self.meterPhoto)
+        #expect(unread.digits.count == 6 && unread.status.rawValue == "review")
+    }
+
     /// A larger row of four or more positions elsewhere on the photo holds back a confident
     /// reading (it may be the counter, and the row read a serial number) only when it holds
     /// digits: a recogniser with a no-digit class reads it to find out; without one, the

@@ -7,6 +7,15 @@ import Testing
 /// missing digits, and decimal points that run into the next digit.
 @Suite("Digit positions in a row")
 struct SegmentationTests {
+    /// The best row the locator finds in `meter`, cut by the extractor with the locator's own
+    /// decimal mark ignored: what the full-resolution search alone makes of the row.
+    func extractedWithoutLocatorMark(_ meter: SyntheticMeter, positions: Int? = nil) throws -> CounterCrop {
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        if let positions { try #require(candidate.cellCenters.count == positions) }
+        candidate.decimalAfter = nil
+        return CounterExtractor().extract(candidate, from: meter.image)
+    }
+
     /// Seven-segment displays light only the right-hand segments for a "1": its bar stands at
     /// the right of its position, not in the middle.
     @Test func placesRightAlignedOnesOnThePitch() throws {
@@ -79,23 +88,8 @@ struct SegmentationTests {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
         meter.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)  // after the 4th digit
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        candidate.decimalAfter = nil
-        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        let crop = try extractedWithoutLocatorMark(meter)
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
-    }
-
-    /// A point only two columns wide is split on, but only as a possible point: the end of a
-    /// stroke shows as much.
-    @Test func extractorTakesATwoColumnPointAsPossibleOnly() throws {
-        var meter = SyntheticMeter()
-        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        meter.fill(x: 60 + 3 * 26 + 21, y: 85, w: 2, h: 4, value: 30)  // after the 4th digit
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        candidate.decimalAfter = nil
-        let crop = CounterExtractor().extract(candidate, from: meter.image)
-        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
-        #expect(crop.possibleDecimalAfter == [3])
     }
 
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
@@ -153,10 +147,7 @@ struct SegmentationTests {
         for index in [0, 1, 2, 3, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
         meter.glyph(x: 60 + 4 * 26 + 4, y: 60, w: 18, h: 30)
         meter.fill(x: 60 + 4 * 26 - 4, y: 86, w: 10, h: 4, value: 30)  // its foot, into the gap
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        #expect(candidate.cellCenters.count == 6)
-        candidate.decimalAfter = nil
-        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        let crop = try extractedWithoutLocatorMark(meter, positions: 6)
         #expect(crop.cells.allSatisfy { !$0.isFraction })
         #expect(crop.possibleDecimalAfter.isEmpty)
     }
@@ -182,10 +173,7 @@ struct SegmentationTests {
         let x = 40 + 3 * 50
         meter.fill(x: x + 20, y: 60, w: 8, h: 60, value: 30)  // the "1"
         meter.fill(x: x + 25, y: 113, w: 6, h: 7, value: 30)  // the point, half under it
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        #expect(candidate.cellCenters.count == 6)
-        candidate.decimalAfter = nil
-        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        let crop = try extractedWithoutLocatorMark(meter, positions: 6)
         #expect(crop.possibleDecimalAfter == [3])
     }
 
@@ -258,17 +246,21 @@ struct SegmentationTests {
     }
 
     /// A mark at the baseline too small to be sure of is handed back as a possible decimal
-    /// point; the only one is the best guess for the split.
+    /// point; the only one is the best guess for the split. So is a point only two columns
+    /// wide even where that is wide enough (30 px digits): the end of a stroke shows as much.
     @Test func extractorReportsAFaintMarkAsAPossibleDecimalPoint() throws {
         // Digits 60 px tall: a point needs 4 px to count, and this one is 2 px wide.
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 40, y: 60, w: 36, h: 60, pitch: 50)
         meter.fill(x: 40 + 3 * 50 + 40, y: 114, w: 2, h: 5, value: 30)  // after the 4th digit
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        candidate.decimalAfter = nil
-        let crop = CounterExtractor().extract(candidate, from: meter.image)
-        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
-        #expect(crop.possibleDecimalAfter == [3])
+        var small = SyntheticMeter()
+        small.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        small.fill(x: 60 + 3 * 26 + 21, y: 85, w: 2, h: 4, value: 30)  // after the 4th digit
+        for marked in [meter, small] {
+            let crop = try extractedWithoutLocatorMark(marked)
+            #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+            #expect(crop.possibleDecimalAfter == [3])
+        }
 
         var plain = SyntheticMeter()
         plain.row(count: 6, x: 40, y: 60, w: 36, h: 60, pitch: 50)

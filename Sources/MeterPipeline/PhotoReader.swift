@@ -109,15 +109,23 @@ public final class PhotoReader {
         }
         var candidates = locator.locate(small, evidence: &evidence.locating).map { $0.scaled(by: Double(factor)) }
         evidence.locatingScale = factor
+        // The search at full size, done at most once: both reasons below may ask for it.
+        var fullSize: (candidates: [CounterCandidate], evidence: CounterLocator.Evidence)?
+        func locateAtFullSize() -> (candidates: [CounterCandidate], evidence: CounterLocator.Evidence) {
+            if let fullSize { return fullSize }
+            var fullEvidence = CounterLocator.Evidence()
+            let found = (locator.locate(photo.image.grayscale(), evidence: &fullEvidence), fullEvidence)
+            fullSize = found
+            return found
+        }
         if factor > 1, candidates.allSatisfy({ $0.cellCenters.count < 4 }) {
             // Small counters (digits under ~20 px in the photo) vanish at the locating scale, or
             // leave only a few of their digits (the clearest drums); look again at full size.
             // Rare, so the cost is paid rarely.
-            var fullEvidence = CounterLocator.Evidence()
-            let full = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
-            if full.contains(where: { $0.cellCenters.count >= 4 }) || (candidates.isEmpty && !full.isEmpty) {
-                candidates = full
-                evidence.locating = fullEvidence
+            let full = locateAtFullSize()
+            if full.candidates.contains(where: { $0.cellCenters.count >= 4 }) || (candidates.isEmpty && !full.candidates.isEmpty) {
+                candidates = full.candidates
+                evidence.locating = full.evidence
                 evidence.locatingScale = 1
             }
         }
@@ -132,32 +140,28 @@ public final class PhotoReader {
         }
 
         var pass = try readCandidates(candidates, in: photo.image)
+        var (segmentTime, recognizeTime) = (pass.segmentTime, pass.recognizeTime)
         if evidence.locatingScale > 1, pass.integerDigitsRead < settings.policy.minimumIntegerDigits {
             // Too few digits read at the locating scale (small or soft digits that came out
             // merged or broken there): the rows found at full size may read.
             let stageStart = clock.now
-            var fullEvidence = CounterLocator.Evidence()
-            let full = locator.locate(photo.image.grayscale(), evidence: &fullEvidence)
+            let full = locateAtFullSize()
             timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))
-            if !full.isEmpty {
-                var again = try readCandidates(full, in: photo.image)
-                again.segmentTime += pass.segmentTime
-                again.recognizeTime += pass.recognizeTime
+            if !full.candidates.isEmpty {
+                let again = try readCandidates(full.candidates, in: photo.image)
+                segmentTime += again.segmentTime
+                recognizeTime += again.recognizeTime
                 if again.integerDigitsRead > pass.integerDigitsRead {
-                    candidates = full
-                    evidence.candidates = full
-                    evidence.locating = fullEvidence
+                    candidates = full.candidates
+                    evidence.candidates = full.candidates
+                    evidence.locating = full.evidence
                     evidence.locatingScale = 1
                     pass = again
-                } else {
-                    pass.segmentTime = again.segmentTime
-                    pass.recognizeTime = again.recognizeTime
                 }
             }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)
-        var recognizeTime = pass.recognizeTime
-        timings["segment"] = rounded(pass.segmentTime)
+        timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
         mark = clock.now
         guard var best = pass.best else {
@@ -312,9 +316,13 @@ public final class PhotoReader {
         var recognizeTime = 0.0
 
         /// Integer digits the best reading has (0 without one).
-        var integerDigitsRead: Int {
-            best?.reading.digits.count { !$0.isFraction && !$0.text.isEmpty } ?? 0
-        }
+        var integerDigitsRead: Int { best.map { PhotoReader.digitsRead($0.reading).integer } ?? 0 }
+    }
+
+    /// Positions of `reading` read as a digit: all of them, and the integer ones.
+    static func digitsRead(_ reading: AssembledReading) -> (all: Int, integer: Int) {
+        let read = reading.digits.filter { !$0.text.isEmpty }
+        return (read.count, read.count { !$0.isFraction })
     }
 
     /// Reads the best-ranked candidates of `image` until one reads confidently, and picks the
@@ -365,7 +373,7 @@ public final class PhotoReader {
                 ? Self.trimmed(positions.count) { crop.cells[$0].isInferred && positions[$0].text.isEmpty }
                 : 0..<positions.count
             // Fraction drums are not billed: an empty one past the end needs no clerk.
-            let droppedEnds = positions.indices.contains { !kept.contains($0) && !crop.cells[$0].isFraction }
+            let droppedEnds = Self.dropsIntegerCells(crop.cells, keeping: kept)
             if kept.count < positions.count {
                 crop = crop.keepingCells(kept)
                 positions = Array(positions[kept])
@@ -390,12 +398,8 @@ public final class PhotoReader {
             if cutOff { score *= settings.cutOffRowWeight }
             // The same counter read with more digits, as surely, and no fewer integer digits,
             // lacks none the other has.
-            func readDigits(_ reading: AssembledReading) -> (all: Int, integer: Int) {
-                let read = reading.digits.filter { !$0.text.isEmpty }
-                return (read.count, read.count { !$0.isFraction })
-            }
             let moreDigits = pass.best.map { best in
-                let (now, before) = (readDigits(reading), readDigits(best.reading))
+                let (now, before) = (Self.digitsRead(reading), Self.digitsRead(best.reading))
                 return longer && now.all > before.all && now.integer >= before.integer
                     && meanConfidence >= settings.policy.acceptConfidence
             } ?? false
@@ -407,10 +411,9 @@ public final class PhotoReader {
                 let bare = recognizer.recognizesNonDigits
                     ? Self.trimmed(positions.count) { positions[$0].text.isEmpty } : 0..<positions.count
                 if bare.count < positions.count {
-                    let integerDropped = positions.indices.contains { !bare.contains($0) && !crop.cells[$0].isFraction }
                     pass.best = (
                         assembler.assemble(Array(positions[bare])), crop.keepingCells(bare), Array(prepared[bare]),
-                        pass.best!.score, droppedEnds || integerDropped
+                        pass.best!.score, droppedEnds || Self.dropsIntegerCells(crop.cells, keeping: bare)
                     )
                 }
             }
@@ -421,6 +424,11 @@ public final class PhotoReader {
             }
         }
         return pass
+    }
+
+    /// Whether keeping only `kept` of `cells` leaves out an integer one.
+    static func dropsIntegerCells(_ cells: [DigitCell], keeping kept: Range<Int>) -> Bool {
+        cells.indices.contains { !kept.contains($0) && !cells[$0].isFraction }
     }
 
     /// The positions 0..<count left when those at either end for which `isLeftOut` holds are

@@ -32,6 +32,12 @@ public struct Blob: Sendable, Hashable {
 
     /// Share of the bounding box covered by ink.
     public var fill: Double { Double(area) / Double(width * height) }
+
+    /// Whether `other`'s centre lies in this blob's bounding box.
+    public func holds(_ other: Blob) -> Bool {
+        Double(minX) <= other.centerX && other.centerX <= Double(maxX)
+            && Double(minY) <= other.centerY && other.centerY <= Double(maxY)
+    }
 }
 
 /// Connected-component labelling (8-connected) of binary images.

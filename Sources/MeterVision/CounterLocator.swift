@@ -171,16 +171,34 @@ public struct CounterLocator: Sendable {
         lap("threshold")
         var binaries = [(darkInk: true, binary: passes.dark), (false, passes.light)]
         if let faintDark = passes.faintDark { binaries.append((true, faintDark)) }
-        for (darkInk, binary) in binaries {
+        var shapesPerPass: [[Blob]] = []
+        var windowDigits: [Bool: [Blob]] = [:]
+        for (index, (darkInk, binary)) in binaries.enumerated() {
             let blobs = Components.blobs(in: binary, minimumArea: 2)
             lap("components")
-            let digitShaped = blobs.filter {
+            shapesPerPass.append(blobs.filter {
                 $0.area >= 12 && isDigitShaped($0, imageHeight: gray.height) && !isFramed($0, in: binary)
-            }
+            })
             if marks[darkInk] == nil { marks[darkInk] = blobs.filter { $0.height < 3 * settings.minimumDigitHeight } }
+            // A digit that touches its drum window's frame merges with the frame in its own ink;
+            // in the other ink the window's inside is a blob of its own, with the digit as its
+            // hole. (Only the usual passes: the faint one finds no windows the dark one misses.)
+            if index < 2 {
+                windowDigits[!darkInk] = blobs.compactMap { digitInWindow($0, in: binary, imageHeight: gray.height) }
+            }
             evidence.binaries.append(binary)
-            evidence.digitShapes += digitShaped
-            rows += linkRows(digitShaped.map { Shape(blob: $0, darkInk: darkInk) })
+        }
+        for (index, (darkInk, _)) in binaries.enumerated() {
+            var blobs = shapesPerPass[index]
+            if index < 2 {
+                // Only where the digit's own ink found no whole digit: a digit found both ways
+                // would make a second row of the same counter, with a slightly other outline.
+                // Pieces of a digit the threshold broke (thin strokes) give way to the whole.
+                let found = (windowDigits[darkInk] ?? []).filter { digit in !blobs.contains { $0.holds(digit) } }
+                blobs = blobs.filter { piece in !found.contains { $0.holds(piece) } } + found
+            }
+            evidence.digitShapes += blobs
+            rows += linkRows(blobs.map { Shape(blob: $0, darkInk: darkInk) })
         }
         // Merge first, so a row is only extended past ends that no other row continues; then
         // merge again, as extending can close the gap between two rows.
@@ -299,6 +317,48 @@ public struct CounterLocator: Sendable {
             }
         }
         return Double(ink) / Double(total) > 0.9
+    }
+
+    /// The digit inside a drum window: the hole in a window-sized blob (the window's bright or
+    /// dark inside) that sits at its centre, spans most of its height and has a digit's
+    /// shape. Nil for anything else: floor tiles have no hole, and the holes of letters and
+    /// digits (0, 6, 8, 9, O, A) are either short or solid, where a digit is strokes.
+    func digitInWindow(_ window: Blob, in binary: Image, imageHeight: Int) -> Blob? {
+        let aspect = Double(window.width) / Double(window.height)
+        guard window.height > settings.minimumDigitHeight + 2, aspect >= 0.35, aspect <= 1.2,
+            window.fill >= 0.4, window.fill <= 0.92,
+            Double(window.height) <= settings.maximumDigitHeightShare * Double(imageHeight)
+        else { return nil }
+        // The window's box, inverted: its holes become ink.
+        let holes = Components.blobs(
+            in: Image(
+                width: window.width, height: window.height, format: .gray,
+                pixels: binary.pixels.withUnsafeBufferPointer { pixels in
+                    var inverted = [UInt8](repeating: 0, count: window.width * window.height)
+                    var index = 0
+                    for y in window.minY...window.maxY {
+                        let rowBase = y * binary.width
+                        for x in window.minX...window.maxX {
+                            inverted[index] = pixels[rowBase + x] == 0 ? 255 : 0
+                            index += 1
+                        }
+                    }
+                    return inverted
+                }),
+            minimumArea: 4)
+        let (width, height) = (Double(window.width), Double(window.height))
+        let centred = holes.filter { hole in
+            // Corners outside a tilted window are holes of the box too, but off-centre and
+            // open to its edge; a digit lies inside its window.
+            abs(hole.centerX - (width - 1) / 2) < 0.15 * width && abs(hole.centerY - (height - 1) / 2) < 0.15 * height
+                && Double(hole.height) >= 0.55 * height && Double(hole.width) <= 0.85 * width
+                && hole.fill <= 0.65
+        }
+        guard let digit = centred.max(by: { $0.area < $1.area }) else { return nil }
+        let found = Blob(
+            minX: digit.minX + window.minX, minY: digit.minY + window.minY,
+            maxX: digit.maxX + window.minX, maxY: digit.maxY + window.minY, area: digit.area)
+        return isDigitShaped(found, imageHeight: imageHeight) ? found : nil
     }
 
     // MARK: - Rows

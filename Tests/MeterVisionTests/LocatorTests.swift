@@ -144,6 +144,23 @@ struct LocatorTests {
         #expect(abs(best.digitHeight - 30) <= 2)
     }
 
+    /// Drum windows cut tight: each digit touches the top of its window, so in dark ink it is
+    /// one blob with the band around the windows. In light ink each window's inside is a blob
+    /// of its own with the digit as its hole, and that hole is the digit.
+    @Test func findsDigitsThatTouchTheirWindowFrame() throws {
+        var meter = SyntheticMeter()
+        meter.fill(x: 50, y: 48, w: 6 * 30 + 10, h: 58, value: 40)  // the dark band
+        for index in 0..<6 {
+            let x = 56 + index * 30
+            meter.fill(x: x, y: 56, w: 26, h: 40, value: 230)  // a window
+            meter.glyph(x: x + 5, y: 56, w: 16, h: 30)  // its digit, against the window's top
+        }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6 && best.darkInk.allSatisfy { $0 })
+        #expect(abs(best.digitHeight - 30) <= 2)
+        #expect(abs(best.cellCenters[0].x - 69) < 2 && abs(best.cellCenters[0].y - 71) < 2)
+    }
+
     @Test func measuresTheTilt() throws {
         var meter = SyntheticMeter()
         for index in 0..<6 { meter.glyph(x: 60 + index * 26, y: 60 + index * 5, w: 18, h: 30) }

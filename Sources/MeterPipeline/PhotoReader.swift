@@ -14,6 +14,8 @@ public struct ReaderSettings: Sendable {
     public var candidatesToRead = 5
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
+    /// Score factor of a row whose every position reads "1" (barcodes, breaker toggles).
+    public var onlyOnesRowWeight = 0.3
     /// Recognition thresholds.
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.
@@ -383,13 +385,17 @@ public final class PhotoReader {
             // reads many seven-segment digits as nothing, and an unread position sends the
             // reading to a clerk.
             let reading = assembler.assemble(positions)
-            if recognizer.recognizesNonDigits, Self.mostlyNoDigits(positions.map(\.text)) {
+            // A row of bars read as ones is no counter either (any recogniser), and must not end
+            // the search by reading confidently.
+            let bars = Self.onlyOnes(reading)
+            if bars || recognizer.recognizesNonDigits && Self.mostlyNoDigits(positions.map(\.text)) {
                 pass.notDigitRows.insert(candidateIndex)
             }
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
             let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
             var score = candidate.score * meanConfidence * meanConfidence
+            if bars { score *= settings.onlyOnesRowWeight }
             // A row running into the photo's edge can only be rejected as cut off; a whole row
             // inside the photo is the likelier counter (rows at the edge are mostly circuit
             // breakers, tiles, a neighbouring meter), so it wins at half the score and the
@@ -417,7 +423,7 @@ public final class PhotoReader {
                     )
                 }
             }
-            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff,
+            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff, !bars,
                 !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
             {
                 break
@@ -479,6 +485,12 @@ public final class PhotoReader {
         var texts: [String] = []
         for cell in extractor.extract(candidate, from: image).cells { texts.append(try recognizer.recognizeDigit(prepare(cell)).text) }
         return Self.mostlyNoDigits(texts)
+    }
+
+    /// Every position read, and read as "1": the bars of a barcode, circuit breakers' toggles
+    /// or a fence, which a recogniser takes for ones; a counter showing only ones is rare.
+    static func onlyOnes(_ reading: AssembledReading) -> Bool {
+        reading.digits.count >= 3 && reading.digits.allSatisfy { $0.text == "1" }
     }
 
     /// More than half of a row's positions read as nothing: by a recogniser with a no-digit

@@ -204,6 +204,18 @@ struct PhotoReaderTests {
         #expect(kept.status.rawValue == "accepted" && plain.digitCalls == 6)
     }
 
+    /// A larger row ranked first that reads as ones only (a barcode's bars, breaker toggles)
+    /// does not end the search however sure the engine is, loses to the counter, and holds
+    /// nothing back.
+    @Test func rowOfOnesGivesWayToTheCounter() throws {
+        let photo = try Self.meterImage(largerRowBelow: 5).pngData()
+        let recognizer = ScriptedRecognizer(digits: guesses("11111") + guesses("012345"), lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: photo)
+        #expect(recognizer.digitCalls == 11)
+        #expect(result.reading?.integer == "012345")
+        #expect(result.status.rawValue == "accepted")
+    }
+
     /// A row running into the photo's edge, read first and confidently, does not end the
     /// search: the whole row inside the photo is read too and wins. Alone, the edge row is
     /// rejected as cut off.

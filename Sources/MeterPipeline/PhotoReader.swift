@@ -14,6 +14,11 @@ public struct ReaderSettings: Sendable {
     public var candidatesToRead = 5
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
+    /// Mean digit confidence under which the photo is located again with a narrower threshold
+    /// window (a second look; also when too few integer digits were read).
+    public var secondLookBelowConfidence = 0.9
+    /// Confidence every integer digit of a reading found on the second look needs to be accepted.
+    public var secondLookAcceptConfidence = 0.95
     /// Score factor of a row whose every position reads "1" (barcodes, breaker toggles).
     public var onlyOnesRowWeight = 0.3
     /// Recognition thresholds.
@@ -55,6 +60,12 @@ public final class PhotoReader {
     public let settings: ReaderSettings
     private let recognizer: any DigitRecognizer
     private let locator = CounterLocator()
+    /// The locator with a threshold window half as wide, for a second look (see `read`).
+    private let closeLocator: CounterLocator = {
+        var settings = CounterLocator.Settings()
+        settings.thresholdRadiusShare /= 2
+        return CounterLocator(settings: settings)
+    }()
     private let extractor = CounterExtractor()
     private let assembler: ReadingAssembler
 
@@ -143,23 +154,51 @@ public final class PhotoReader {
 
         var pass = try readCandidates(candidates, in: photo.image)
         var (segmentTime, recognizeTime) = (pass.segmentTime, pass.recognizeTime)
+        /// Reads `rows`, found another way, and takes them over when `isBetter` holds for
+        /// their reading; whether it did.
+        func readAlso(
+            _ rows: [CounterCandidate], found: CounterLocator.Evidence, scale: Int, isBetter: (CandidatePass) -> Bool
+        ) throws(OCRError) -> Bool {
+            guard !rows.isEmpty else { return false }
+            let again = try readCandidates(rows, in: photo.image)
+            segmentTime += again.segmentTime
+            recognizeTime += again.recognizeTime
+            guard isBetter(again) else { return false }
+            candidates = rows
+            evidence.candidates = rows
+            evidence.locating = found
+            evidence.locatingScale = scale
+            pass = again
+            return true
+        }
         if evidence.locatingScale > 1, pass.integerDigitsRead < settings.policy.minimumIntegerDigits {
             // Too few digits read at the locating scale (small or soft digits that came out
             // merged or broken there): the rows found at full size may read.
             let stageStart = clock.now
             let full = locateAtFullSize()
             timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))
-            if !full.candidates.isEmpty {
-                let again = try readCandidates(full.candidates, in: photo.image)
-                segmentTime += again.segmentTime
-                recognizeTime += again.recognizeTime
-                if again.integerDigitsRead > pass.integerDigitsRead {
-                    candidates = full.candidates
-                    evidence.candidates = full.candidates
-                    evidence.locating = full.evidence
-                    evidence.locatingScale = 1
-                    pass = again
-                }
+            _ = try readAlso(full.candidates, found: full.evidence, scale: 1) { [pass] again in
+                again.integerDigitsRead > pass.integerDigitsRead
+            }
+        }
+        var secondLook = false
+        if pass.integerDigitsRead < settings.policy.minimumIntegerDigits
+            || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
+        {
+            // Small digits in windows cut from a dark band: the threshold's window, wide enough
+            // for large digits, takes in the band, and only the digits' cores survive (rows of
+            // specks too far apart to link), so lettering beside them is read instead. A second
+            // look with a window half as wide finds them; taken when it reads better and is
+            // not cut off by the photo's edge.
+            let stageStart = clock.now
+            var closeEvidence = CounterLocator.Evidence()
+            let close = closeLocator.locate(small, evidence: &closeEvidence).map { $0.scaled(by: Double(factor)) }
+            timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))
+            let (width, height) = (photo.image.width, photo.image.height)
+            secondLook = try readAlso(close, found: closeEvidence, scale: factor) { [pass] again in
+                guard let found = again.best, !Self.touchesBorder(found.crop.candidate, width: width, height: height)
+                else { return false }
+                return again.integerDigitsRead >= pass.integerDigitsRead && found.score > (pass.best?.score ?? 0)
             }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)
@@ -212,6 +251,14 @@ public final class PhotoReader {
             status = .review
             reasons.append(
                 Reason(.lowConfidence, "a larger row of digits could not be read; the smaller one may be a serial number"))
+        }
+        if status == .accepted, secondLook,
+            best.reading.digits.contains(where: { !$0.isFraction && $0.confidence < settings.secondLookAcceptConfidence })
+        {
+            // Found only on a second look at a photo the first look read badly: a hard photo,
+            // where a sure-looking digit is wrong more often than elsewhere.
+            status = .review
+            reasons.append(Reason(.lowConfidence, "counter found on a second look, and not every digit is clear"))
         }
         let digitHeight = best.crop.candidate.digitHeight
         if status == .accepted, digitHeight < settings.smallestTrustedDigitHeight {
@@ -485,6 +532,13 @@ public final class PhotoReader {
         var texts: [String] = []
         for cell in extractor.extract(candidate, from: image).cells { texts.append(try recognizer.recognizeDigit(prepare(cell)).text) }
         return Self.mostlyNoDigits(texts)
+    }
+
+    /// Whether the mean confidence of `reading`'s positions is under `threshold` (no reading:
+    /// false, nothing to improve on).
+    static func isUnsure(_ reading: AssembledReading?, below threshold: Double) -> Bool {
+        guard let digits = reading?.digits, !digits.isEmpty else { return false }
+        return digits.map(\.confidence).reduce(0, +) / Double(digits.count) < threshold
     }
 
     /// Every position read, and read as "1": the bars of a barcode, circuit breakers' toggles

@@ -268,6 +268,41 @@ struct PhotoReaderTests {
         return Image(width: width, height: height, format: .gray, pixels: pixels)
     }
 
+    /// A row of dark shapes (a brand name) above a black band with faint gray digits in
+    /// small white windows, which only a narrower threshold window finds.
+    static func brandAboveFaintCounter() -> Image {
+        var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
+        func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
+            for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
+        }
+        for index in 0..<5 { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
+        fill(100, 150, 600, 150, 20)
+        for index in 0..<6 {
+            let x0 = 250 + index * 34
+            fill(x0, 205, 26, 40, 235)
+            fill(x0 + 6, 213, 14, 24, 170)
+            fill(x0 + 10, 218, 6, 14, 235)
+        }
+        return image
+    }
+
+    /// A photo whose first look reads only unsure lettering is looked at again with a narrower
+    /// threshold window; the counter found then wins, and is accepted only if every integer
+    /// digit is clear.
+    @Test func unsureReadingGetsASecondLook() throws {
+        let photo = try Self.brandAboveFaintCounter().pngData()
+        #expect(CounterLocator().locate(Self.brandAboveFaintCounter()).allSatisfy { $0.cellCenters.count != 6 })
+        for (confidence, status) in [(0.99, "accepted"), (0.9, "review")] {
+            let unsure = guesses("12345", confidence: 0.5)
+            let recognizer = ScriptedRecognizer(
+                digits: unsure + guesses("012345", confidence: confidence), lines: [guesses("012345")])
+            let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: photo)
+            #expect(recognizer.digitCalls == 11)
+            #expect(result.reading?.integer == "012345")
+            #expect(result.status.rawValue == status)
+        }
+    }
+
     /// The same counter located twice, as its windows and as its digits: the row of digits is
     /// read too when it has more positions, and its reading wins when it has more digits.
     @Test func longerRowOfTheSameCounterIsRead() throws {

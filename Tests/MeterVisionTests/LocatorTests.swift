@@ -161,6 +161,27 @@ struct LocatorTests {
         #expect(abs(best.cellCenters[0].x - 69) < 2 && abs(best.cellCenters[0].y - 71) < 2)
     }
 
+    /// Faint gray digits in small white windows cut from a wide black band: a threshold window
+    /// that takes in much of the band sets the level under the digits' gray, one half as wide
+    /// does not (the reader's second look).
+    @Test func narrowerThresholdWindowFindsFaintDigitsInABand() throws {
+        var meter = SyntheticMeter(width: 800, height: 480, background: 200)
+        meter.fill(x: 100, y: 150, w: 600, h: 150, value: 20)  // the band
+        for index in 0..<6 {
+            let x = 250 + index * 34
+            meter.fill(x: x, y: 205, w: 26, h: 40, value: 235)  // a window
+            meter.glyph(x: x + 6, y: 213, w: 14, h: 24, value: 170)  // its faint digit
+        }
+        func sixRow(_ settings: CounterLocator.Settings) -> CounterCandidate? {
+            CounterLocator(settings: settings).locate(meter.image).first { $0.cellCenters.count == 6 }
+        }
+        var closer = CounterLocator.Settings()
+        closer.thresholdRadiusShare /= 2
+        #expect(sixRow(CounterLocator.Settings()) == nil)
+        let row = try #require(sixRow(closer))
+        #expect(abs(row.digitHeight - 24) <= 2)
+    }
+
     @Test func measuresTheTilt() throws {
         var meter = SyntheticMeter()
         for index in 0..<6 { meter.glyph(x: 60 + index * 26, y: 60 + index * 5, w: 18, h: 30) }

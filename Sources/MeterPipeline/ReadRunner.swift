@@ -31,7 +31,8 @@ public struct ReadRunner: Sendable {
         self.debugPictures = debugPictures
     }
 
-    /// Processes every entry; `emit` is called once per entry, in entry order, never concurrently.
+    /// Processes every entry; `emit` is called once per entry, in entry order, never concurrently,
+    /// on a thread of its own (it overlaps the reading of later entries).
     /// Throws only when a recogniser cannot be created or the engine fails outright.
     public func run(
         _ entries: [InputFiles.Entry],
@@ -45,6 +46,13 @@ public struct ReadRunner: Sendable {
         let keepsAuditCrops = self.keepsAuditCrops
         let stopSignal = self.stopSignal
         let skip = self.skip
+        // Results are handed to `emit` on a thread of their own, so recording one photo (a
+        // store write, an audit crop) overlaps reading the next: with one worker, the second
+        // core does it. The queue is serial and fed in entry order under the lock; the
+        // semaphore bounds the results waiting, so a slow store holds the readers back
+        // instead of piling results up in memory.
+        let emitter = DispatchQueue(label: "meterscan.emit")
+        let waiting = DispatchSemaphore(value: 2 * workers + 2)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader: PhotoReader
             do throws(OCRError) {
@@ -63,17 +71,22 @@ public struct ReadRunner: Sendable {
                     state.withLock { $0.failure = $0.failure ?? error }
                     return
                 }
-                // Emit under the lock so lines come out whole and in order.
+                waiting.wait()
+                // Queued under the lock so results go out whole and in entry order.
                 state.withLock { run in
                     run.finished[index] = result
                     while run.nextToEmit < run.finished.count, let ready = run.finished[run.nextToEmit] {
-                        emit(ready)
+                        emitter.async {
+                            emit(ready)
+                            waiting.signal()
+                        }
                         run.finished[run.nextToEmit] = nil
                         run.nextToEmit += 1
                     }
                 }
             }
         }
+        emitter.sync {}
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 

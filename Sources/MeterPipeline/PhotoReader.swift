@@ -144,6 +144,15 @@ public final class PhotoReader {
         }
         for (step, time) in evidence.locating.milliseconds { timings["locate." + step] = rounded(time) }
         evidence.candidates = candidates
+        // Nothing at all: perhaps small digits in a dark band (see the second look below).
+        var secondLook = false
+        if candidates.isEmpty {
+            secondLook = true
+            var closeEvidence = CounterLocator.Evidence()
+            candidates = closeLocator.locate(small, evidence: &closeEvidence).map { $0.scaled(by: Double(factor)) }
+            evidence.candidates = candidates
+            evidence.locating = closeEvidence
+        }
         lap("locate")
         guard !candidates.isEmpty else {
             return (
@@ -181,8 +190,7 @@ public final class PhotoReader {
                 again.integerDigitsRead > pass.integerDigitsRead
             }
         }
-        var secondLook = false
-        if pass.integerDigitsRead < settings.policy.minimumIntegerDigits
+        if !secondLook, pass.integerDigitsRead < settings.policy.minimumIntegerDigits
             || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
         {
             // Small digits in windows cut from a dark band: the threshold's window, wide enough

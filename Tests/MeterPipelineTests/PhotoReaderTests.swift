@@ -270,12 +270,12 @@ struct PhotoReaderTests {
 
     /// A row of dark shapes (a brand name) above a black band with faint gray digits in
     /// small white windows, which only a narrower threshold window finds.
-    static func brandAboveFaintCounter() -> Image {
+    static func brandAboveFaintCounter(brand: Bool = true) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
             for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
         }
-        for index in 0..<5 { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
+        for index in 0..<5 where brand { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
         fill(100, 150, 600, 150, 20)
         for index in 0..<6 {
             let x0 = 250 + index * 34
@@ -301,6 +301,15 @@ struct PhotoReaderTests {
             #expect(result.reading?.integer == "012345")
             #expect(result.status.rawValue == status)
         }
+    }
+
+    /// A photo in which the first look finds no row at all gets the second look too.
+    @Test func photoWithNoRowGetsASecondLook() throws {
+        let image = Self.brandAboveFaintCounter(brand: false)
+        #expect(CounterLocator().locate(image).isEmpty)
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
+        #expect(result.reading?.integer == "012345" && result.status.rawValue == "accepted")
     }
 
     /// The same counter located twice, as its windows and as its digits: the row of digits is

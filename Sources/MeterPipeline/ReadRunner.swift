@@ -48,11 +48,11 @@ public struct ReadRunner: Sendable {
         let skip = self.skip
         // Results are handed to `emit` on a thread of their own, so recording one photo (a
         // store write, an audit crop) overlaps reading the next: with one worker, the second
-        // core does it. The queue is serial and fed in entry order under the lock; the
-        // semaphore bounds the results waiting, so a slow store holds the readers back
-        // instead of piling results up in memory.
-        let emitter = DispatchQueue(label: "meterscan.emit")
-        let waiting = DispatchSemaphore(value: 2 * workers + 2)
+        // core does it. A thread, not a dispatch queue: the workers fill Dispatch's pool (one
+        // thread per core), and a queue's block would wait for a free one while the workers
+        // wait for it.
+        let emitter = EmitterThread(capacity: 2 * workers + 2, emit: emit)
+        defer { emitter.finish() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader: PhotoReader
             do throws(OCRError) {
@@ -71,22 +71,18 @@ public struct ReadRunner: Sendable {
                     state.withLock { $0.failure = $0.failure ?? error }
                     return
                 }
-                waiting.wait()
                 // Queued under the lock so results go out whole and in entry order.
                 state.withLock { run in
                     run.finished[index] = result
                     while run.nextToEmit < run.finished.count, let ready = run.finished[run.nextToEmit] {
-                        emitter.async {
-                            emit(ready)
-                            waiting.signal()
-                        }
+                        emitter.enqueue(ready)
                         run.finished[run.nextToEmit] = nil
                         run.nextToEmit += 1
                     }
                 }
             }
         }
-        emitter.sync {}
+        emitter.finish()
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
@@ -133,6 +129,58 @@ public struct ReadRunner: Sendable {
         // small gray strips by only a few per cent.
         let crop = keepsAuditCrops ? try? evidence.crop?.strip.pngData(compressionLevel: 1) : nil
         return ReadOutcome(result: result, imageSHA256: digest, auditCrop: crop)
+    }
+}
+
+/// Hands outcomes to `emit` one at a time, in the order they were queued, on a thread of its
+/// own. At most `capacity` wait; queuing more blocks until one is emitted, so a slow `emit` (a
+/// store far away) holds the readers back instead of filling memory.
+final class EmitterThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var waiting: [ReadOutcome] = []
+    private var closed = false
+    private var running = true
+    private let capacity: Int
+
+    init(capacity: Int, emit: @escaping @Sendable (ReadOutcome) -> Void) {
+        self.capacity = max(1, capacity)
+        let thread = Thread { [self] in
+            while let next = take() { emit(next) }
+            condition.lock()
+            running = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "meterscan.emit"
+        thread.start()
+    }
+
+    private func take() -> ReadOutcome? {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.isEmpty && !closed { condition.wait() }
+        guard !waiting.isEmpty else { return nil }
+        condition.broadcast()
+        return waiting.removeFirst()
+    }
+
+    /// Queues `outcome` for `emit`, waiting while `capacity` outcomes are queued.
+    func enqueue(_ outcome: ReadOutcome) {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting.count >= capacity { condition.wait() }
+        waiting.append(outcome)
+        condition.broadcast()
+    }
+
+    /// Emits what is queued, then stops the thread; returns once it has. Idempotent.
+    func finish() {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        condition.broadcast()
+        while running { condition.wait() }
     }
 }
 

@@ -24,6 +24,9 @@ public enum ReasonCode: String, Sendable, Hashable, Codable, CaseIterable {
     case unknownMeter = "unknown_meter"
     /// The reading has more or fewer digits than the registered meter.
     case digitCount = "digit_count"
+    /// The counter has fewer or more digits than most meters (a digit may have been missed);
+    /// a registered meter with exactly that layout clears it.
+    case unusualLayout = "unusual_layout"
     /// The sender is not among those registered for the meter.
     case unregisteredSender = "unregistered_sender"
     /// Failed a plausibility rule, but agrees with an earlier reading that failed the same way:

@@ -93,7 +93,7 @@ public struct ReadingAssembler: Sendable {
         {
             reasons.append(
                 Reason(
-                    .lowConfidence,
+                    .unusualLayout,
                     "unusual counter layout: \(integerDigits.count) integer and \(fractionCount) fraction digits"))
         }
         return (reasons.isEmpty ? .accepted : .review, reasons)

@@ -102,7 +102,14 @@ public struct ReadingValidator: Sendable {
             verdict.reasons.append(Reason(.unknownMeter, "the photo could not be matched to a registered meter"))
             return verdict
         }
-        var clerkNeeded = reading.status != .accepted || value == nil
+        if reading.status == .review, !reading.reasons.isEmpty, reading.reasons.allSatisfy({ $0.code == .unusualLayout }),
+            matchesLayout(reading, of: meter)
+        {
+            // Held back only for a layout few meters have, and this meter has it: nothing was missed.
+            verdict.status = .accepted
+            verdict.reasons = []
+        }
+        var clerkNeeded = verdict.status != .accepted || value == nil
         if let sender = context.sender, !meter.senders.isEmpty, !meter.senders.contains(sender) {
             verdict.reasons.append(
                 Reason(.unregisteredSender, "the sender is not registered for meter \(meter.number)"))
@@ -210,6 +217,13 @@ public struct ReadingValidator: Sendable {
             agreeing.append(candidate)
         }
         return agreeing
+    }
+
+    /// Whether the meter's registered layout is known and the reading fits it: all its integer
+    /// digits, and no more fraction digits than it has (fewer are a truncation, as elsewhere).
+    private func matchesLayout(_ reading: RecognizedReading, of meter: Meter) -> Bool {
+        guard let integerDigits = meter.integerDigits, reading.integer.count == integerDigits else { return false }
+        return meter.fractionDigits.map { (reading.fraction?.count ?? 0) <= $0 } ?? true
     }
 
     private func digitCountProblem(_ reading: RecognizedReading, meter: Meter) -> String? {

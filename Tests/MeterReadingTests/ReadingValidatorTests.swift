@@ -93,6 +93,28 @@ private func codes(_ verdict: Verdict) -> [String] { verdict.reasons.map(\.code.
         #expect(codes(verdict).contains("digit_count"))
     }
 
+    /// A reading held back by recognition only for its layout (four integer digits: one may
+    /// have been missed) is accepted for a meter registered with exactly that layout, and stays
+    /// with a clerk for a meter registered otherwise, without one, or with other doubts.
+    @Test func registeredLayoutClearsAnUnusualLayout() {
+        let layout = Reason(.unusualLayout, "unusual counter layout: 4 integer and 2 fraction digits")
+        let fourDigits = RecognizedReading(integer: "1510", fraction: "25", status: .review, reasons: [layout])
+        var meter = waterMeter(reference: "1500")
+        meter.integerDigits = 4
+        let verdict = validate(fourDigits, meter)
+        #expect(verdict.status == .accepted && verdict.reasons.isEmpty && verdict.becomesReference)
+        meter.fractionDigits = 1
+        #expect(validate(fourDigits, meter).status == .review)
+        #expect(validate(fourDigits, waterMeter()).status == .review)
+        meter.integerDigits = nil
+        #expect(validate(fourDigits, meter).status == .review)
+        var doubtful = fourDigits
+        doubtful.reasons.append(Reason(.lowConfidence, "uncertain integer digit at position 2"))
+        meter.integerDigits = 4
+        meter.fractionDigits = 3
+        #expect(validate(doubtful, meter).status == .review)
+    }
+
     @Test func fewerFractionDigitsThanTheMeterIsFine() {
         #expect(validate(confident("01510", "2"), waterMeter()).status == .accepted)
     }

@@ -1,6 +1,6 @@
 import Foundation
 import MeterImage
-import MeterOCR
+@testable import MeterOCR
 import Testing
 
 @Suite("The digit network (digitnet)")
@@ -64,6 +64,20 @@ struct NetworkRecognizerTests {
         #expect(try recognizer.recognizeLine(SyntheticDigits.render("123")).isEmpty)
         // Every other engine keeps the protocol default.
         #expect(NullRecognizer().readsLines)
+    }
+
+    /// The shipped weights hold thousands of subnormal floats (left by weight decay), which x86
+    /// multiplies many times slower: loading flushes them to zero.
+    @Test func flushesSubnormalWeightsToZero() throws {
+        let path = try #require(BundledModels.path(of: BundledModels.digitNetworkFile))
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+        let inFile = stride(from: 20, to: bytes.count - 3, by: 4).count { offset in
+            let bits = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
+                | UInt32(bytes[offset + 3]) << 24
+            return Float(bitPattern: bits).isSubnormal
+        }
+        #expect(inFile > 1000)
+        #expect(try DigitNetwork(bytes: bytes).subnormalWeightCount == 0)
     }
 
     @Test func refusesBrokenWeights() {

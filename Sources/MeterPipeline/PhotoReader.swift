@@ -213,9 +213,11 @@ public final class PhotoReader {
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
         mark = clock.now
-        guard var best = pass.best else {
+        // The best row left being bars read as ones means no counter was found at all.
+        guard var best = pass.best, !Self.onlyOnes(best.reading) else {
+            let message = pass.best == nil ? "no row of digits found" : "only a row of bars (read as ones) found"
             return (
-                ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, "no row of digits found")], timings: timings),
+                ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, message)], timings: timings),
                 evidence
             )
         }

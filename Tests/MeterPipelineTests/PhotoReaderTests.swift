@@ -214,6 +214,10 @@ struct PhotoReaderTests {
         #expect(recognizer.digitCalls == 11)
         #expect(result.reading?.integer == "012345")
         #expect(result.status.rawValue == "accepted")
+        // Bars alone are no counter.
+        let bars = ScriptedRecognizer(digits: guesses("111111"), lines: [guesses("111111")])
+        let (alone, _) = try PhotoReader(recognizer: bars).read(bytes: Self.meterPhoto)
+        #expect(alone.status.rawValue == "rejected" && alone.reasons.first?.code.rawValue == "no_counter_found")
     }
 
     /// A row running into the photo's edge, read first and confidently, does not end the

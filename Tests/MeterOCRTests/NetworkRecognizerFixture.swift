@@ -44,7 +44,7 @@ enum NetworkRecognizerFixture {
                 f3f2f3e3cbc9d4d7dae5ebe6dcdce7e7e9edf1e6f7e4f4dfeae0e1e1e1e7ededf4f0e9eaf2f5f0ebeaeeefebf0faf9ef
                 f0edeef0ebf6f0eff5eff2f7f4f3f4f1eaeaf3f2f2f2fbfaf8f5f3f6f9fafafaf9f7f4f2f3f2f3f3f4f5f3f3f2f3f3f3
                 """,
-            logits: [-11.461903, -5.547962, -1.541811, 0.357943, 4.572385, 9.383589, 5.614497, -2.793193, -12.386448, -8.432490, -9.904666]),
+            logits: [-13.185285, -7.548991, -1.595445, 2.035489, 7.830756, 11.972983, 7.518376, -1.476915, -10.448092, -10.345053, -7.990163]),
         Case(
             name: "02983.jpg (9, powermeter)", width: 34, height: 48,
             pixelsHex: """
@@ -83,7 +83,7 @@ enum NetworkRecognizerFixture {
                 e8e0dad9e6ecf2f9f8f3f8fbf8efe8e4e6f0f8f8fbffffffffffffffc6cfdbe0c1b7bbbdbbb8c9d3dbdfdfcfd1dddedd
                 dee1e5e4f0ebebeee4e3e6e8eaec606c7a80574c59636b738795a0a8aa938c99a0a9b2b8c2c8d1b9b5b6a7a6aab2bcc6
                 """,
-            logits: [6.626292, -0.367785, -4.399971, -4.366579, -5.620501, -6.676774, -3.735640, -0.293688, 0.435756, 7.598188, -8.203577]),
+            logits: [4.718251, -0.143905, -4.346067, -1.653715, -3.742760, -5.805713, -1.357772, -0.999715, 0.038872, 6.084097, -10.147900]),
         Case(
             name: "09291.jpg (2, watermeter)", width: 27, height: 48,
             pixelsHex: """
@@ -115,7 +115,7 @@ enum NetworkRecognizerFixture {
                 ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
                 ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff
                 """,
-            logits: [-8.136293, 2.255295, 9.063455, 4.737975, -2.351136, -3.936118, -2.892169, -2.156262, -3.646808, -12.729995, -7.618497]),
+            logits: [-5.161283, 2.097827, 8.491638, 3.345655, -1.793859, -1.953739, -2.581213, -4.264688, -4.075289, -8.982341, -4.303332]),
         Case(
             name: "11948.jpg (2, gasmeter)", width: 27, height: 48,
             pixelsHex: """
@@ -147,7 +147,7 @@ enum NetworkRecognizerFixture {
                 9da29e9faab7c7c4c3c3c6cdd8ded9b4b1b6aca2a5a99c9997a7bac3c1bbbac3ccd5d4d4d3d2d2d3d5d7b1b0b6ada5aa
                 afa2a1acb9c7cbc7c0bec3c9cfcfcfcececed0d4d6aeaeb7afa8adb3aaa9b7bfc7c8c5bfbbbdc1c9c9cacbcacacdd1d5
                 """,
-            logits: [-3.640274, 6.460346, 8.215411, -1.549630, -7.374833, -7.922310, -5.025012, -1.842061, -3.699238, -8.636230, -6.152576]),
+            logits: [-2.501163, 4.793735, 7.330227, 1.255370, -2.817152, -3.821665, -3.948921, -1.744349, -2.885195, -2.455975, -11.830132]),
         Case(
             name: "wide ramp 60x48 (padding above and below)", width: 60, height: 48,
             pixelsHex: """
@@ -212,6 +212,6 @@ enum NetworkRecognizerFixture {
                 676c7074797d81858a8e92979b9fa4a8acb1b5b9bec2c6cbcfd3d8dce0e5e9edf2f6faff0004080c1115191e22262b2f
                 33383c4045494d52565a5f63676c7074797d81858a8e92979b9fa4a8acb1b5b9bec2c6cbcfd3d8dce0e5e9edf2f6faff
                 """,
-            logits: [-3.380470, -2.028178, -1.741023, -1.561931, -1.226332, -0.914804, 0.149412, 0.607271, -0.567518, -4.274152, -3.171590]),
+            logits: [-1.672994, -0.750827, -0.650392, -1.318347, 0.247249, 0.253547, -0.365051, -1.593689, -0.948751, -3.041838, -1.308924]),
     ]
 }

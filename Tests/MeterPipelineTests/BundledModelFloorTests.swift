@@ -29,10 +29,10 @@ struct BundledModelFloorTests {
         let recognizer = try EngineConfiguration(language: EngineConfiguration.digitNetwork).makeRecognizer()
         let report = try DigitEvaluator(recognizer: recognizer, options: DigitEvaluationOptions(limit: 400))
             .evaluate(directory: Self.crops)
-        // Measured 246 of 252 clean crops (97.6 %), most from training meters, with the
-        // digitnet.bin shipped on 2026-11-25 (training/cnn/README.md); the held-out figure
-        // (90.0 %) comes from `eval-digits` on the held-out folder.
+        // Measured 248 of 252 clean crops (98.4 %), most from training meters, with the
+        // digitnet.bin of run 15, shipped on 2026-11-26 (training/cnn/README.md); the held-out
+        // figure (91.0 %) comes from `eval-digits` on the held-out folder.
         #expect(report.overall.clean == 252)
-        #expect(report.overall.cleanAccuracy >= 0.94, "clean accuracy \(report.overall.cleanAccuracy)")
+        #expect(report.overall.cleanAccuracy >= 0.96, "clean accuracy \(report.overall.cleanAccuracy)")
     }
 }

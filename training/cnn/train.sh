@@ -17,11 +17,13 @@
 # lettering, brand names and units, instead of seams and frame bars; 0 = none), OUT (weights
 # file), FIXTURE (Swift test fixture),
 # WORK (log folder, default .build-training/cnn), DATA (default ../shared/data/meter-digits).
-# Cells cut by the reader itself (off by default): HARVEST_PHOTOS (photos rendered by
-# samples/generator/generate.py with HARVEST_SEED, default 6001, never an evaluation seed; 0 =
-# none), HARVEST_WEIGHT (draw weight per harvested cell against a rendered one), MESCAN (a built
-# meterscan binary; default: swift build -c release into .build-training/swiftbuild), HARVEST_MODELS
-# (folder with the digitnet.bin the reader uses while harvesting; default Sources/MeterOCR/Models).
+# Cells cut by the reader itself (the shipped run 15 uses them): HARVEST_PHOTOS (photos rendered
+# by samples/generator/generate.py with HARVEST_SEED, default 6003, never an evaluation seed;
+# default 1200, 0 = none), HARVEST_WEIGHT (draw weight per harvested cell against a rendered one,
+# default 2), HARVEST_READER (the commit whose reader cuts them, default b960e56, checked out once
+# into .build-training/reader-COMMIT and built there: the cells depend on the reader's code),
+# MESCAN (a built meterscan binary instead), HARVEST_MODELS (folder with the digitnet.bin the
+# reader uses while harvesting; default that commit's Sources/MeterOCR/Models, run 8's weights).
 set -eu
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-../shared/data/meter-digits}
@@ -47,9 +49,9 @@ if [ "$SYNTH_SHARE" != "0" ]; then
         /usr/bin/python3 training/synth_cells.py render --out "$RENDERED" --count "$RENDER_CELLS" --seed "$RENDER_SEED"
     fi
     SYNTH_ARGS="--synth $RENDERED"
-    HARVEST_PHOTOS=${HARVEST_PHOTOS:-0}
+    HARVEST_PHOTOS=${HARVEST_PHOTOS:-1200}
     if [ "$HARVEST_PHOTOS" != "0" ]; then
-        HARVEST_SEED=${HARVEST_SEED:-6001}
+        HARVEST_SEED=${HARVEST_SEED:-6003}
         PHOTOS=.build-training/synth/photos-$HARVEST_SEED-$HARVEST_PHOTOS
         HARVESTED=.build-training/synth/harvest-digitnet-$HARVEST_SEED-$HARVEST_PHOTOS
         if [ ! -s "$PHOTOS/manifest.csv" ]; then
@@ -57,15 +59,22 @@ if [ "$SYNTH_SHARE" != "0" ]; then
                 --count "$HARVEST_PHOTOS" --jobs "${JOBS:-2}"
         fi
         if [ ! -s "$HARVESTED/labels.csv" ]; then
+            READER=.build-training/reader-${HARVEST_READER:-b960e56}
+            if [ -z "${MESCAN:-}" ] || [ -z "${HARVEST_MODELS:-}" ]; then
+                # The reader (and weights) of a fixed commit, so the cells do not change as the
+                # reader does; needs the git history (a full clone).
+                [ -d "$READER" ] || git worktree add --detach "$READER" "${HARVEST_READER:-b960e56}" >/dev/null
+            fi
             if [ -z "${MESCAN:-}" ]; then
-                swift build -c release --scratch-path .build-training/swiftbuild --product meterscan >/dev/null
+                swift build -c release --package-path "$READER" --scratch-path .build-training/swiftbuild \
+                    --product meterscan >/dev/null
                 MESCAN=.build-training/swiftbuild/release/meterscan
             fi
             rm -rf "$HARVESTED"
             /usr/bin/python3 training/synth_cells.py harvest --photos "$PHOTOS" --meterscan "$MESCAN" \
-                --model digitnet --tessdata "${HARVEST_MODELS:-Sources/MeterOCR/Models}" --jobs 1 --out "$HARVESTED"
+                --model digitnet --tessdata "${HARVEST_MODELS:-$READER/Sources/MeterOCR/Models}" --jobs 1 --out "$HARVESTED"
         fi
-        SYNTH_ARGS="$SYNTH_ARGS --synth $HARVESTED:${HARVEST_WEIGHT:-1}"
+        SYNTH_ARGS="$SYNTH_ARGS --synth $HARVESTED:${HARVEST_WEIGHT:-2}"
     fi
     for folder in ${SYNTH:-}; do SYNTH_ARGS="$SYNTH_ARGS --synth $folder"; done
 fi
@@ -75,7 +84,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 PYTHONPATH="$PYDEPS" /usr/bin/python3 training/cnn/train.py $SYNTH_ARGS --synth-share "$SYNTH_SHARE" \
     --data "$DATA" --heldout-groups training/heldout-groups.txt \
     --out "$OUT" --fixture "$FIXTURE" --work "$WORK" \
-    --seed "${SEED:-20261125}" --epochs "${EPOCHS:-30}" --variants "${VARIANTS:-5}" \
+    --seed "${SEED:-7}" --epochs "${EPOCHS:-30}" --variants "${VARIANTS:-5}" \
     --channels "${CHANNELS:-16,32,64}" --hidden "${HIDDEN:-128}" --lr "${LR:-0.002}" \
     --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}" \
     --none-letters "${NONE_LETTERS:-0}" \

@@ -144,14 +144,18 @@ public final class PhotoReader {
         }
         for (step, time) in evidence.locating.milliseconds { timings["locate." + step] = rounded(time) }
         evidence.candidates = candidates
+        /// The second look's search: a threshold window half as wide (see below).
+        func locateClosely() -> (candidates: [CounterCandidate], evidence: CounterLocator.Evidence) {
+            var closeEvidence = CounterLocator.Evidence()
+            let found = closeLocator.locate(small, evidence: &closeEvidence).map { $0.scaled(by: Double(factor)) }
+            return (found, closeEvidence)
+        }
         // Nothing at all: perhaps small digits in a dark band (see the second look below).
         var secondLook = false
         if candidates.isEmpty {
             secondLook = true
-            var closeEvidence = CounterLocator.Evidence()
-            candidates = closeLocator.locate(small, evidence: &closeEvidence).map { $0.scaled(by: Double(factor)) }
+            (candidates, evidence.locating) = locateClosely()
             evidence.candidates = candidates
-            evidence.locating = closeEvidence
         }
         lap("locate")
         guard !candidates.isEmpty else {
@@ -199,11 +203,10 @@ public final class PhotoReader {
             // look with a window half as wide finds them; taken when it reads better and is
             // not cut off by the photo's edge.
             let stageStart = clock.now
-            var closeEvidence = CounterLocator.Evidence()
-            let close = closeLocator.locate(small, evidence: &closeEvidence).map { $0.scaled(by: Double(factor)) }
+            let close = locateClosely()
             timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))
             let (width, height) = (photo.image.width, photo.image.height)
-            secondLook = try readAlso(close, found: closeEvidence, scale: factor) { [pass] again in
+            secondLook = try readAlso(close.candidates, found: close.evidence, scale: factor) { [pass] again in
                 guard let found = again.best, !Self.touchesBorder(found.crop.candidate, width: width, height: height)
                 else { return false }
                 return again.integerDigitsRead >= pass.integerDigitsRead && found.score > (pass.best?.score ?? 0)

@@ -63,7 +63,7 @@ if [ "$SYNTH_SHARE" != "0" ]; then
             if [ -z "${MESCAN:-}" ] || [ -z "${HARVEST_MODELS:-}" ]; then
                 # The reader (and weights) of a fixed commit, so the cells do not change as the
                 # reader does; needs the git history (a full clone).
-                [ -d "$READER" ] || git worktree add --detach "$READER" "${HARVEST_READER:-b960e56}" >/dev/null
+                [ -d "$READER" ] || git worktree add --detach "$READER" "${HARVEST_READER:-b960e56}" >/dev/null 2>&1
             fi
             if [ -z "${MESCAN:-}" ]; then
                 swift build -c release --package-path "$READER" --scratch-path .build-training/swiftbuild \

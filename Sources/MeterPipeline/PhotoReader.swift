@@ -453,7 +453,7 @@ public final class PhotoReader {
             }
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
-            let meanConfidence = reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
+            let meanConfidence = Self.meanConfidence(reading)
             var score = candidate.score * meanConfidence * meanConfidence
             if bars { score *= settings.onlyOnesRowWeight }
             // A row running into the photo's edge can only be rejected as cut off; a whole row
@@ -550,8 +550,13 @@ public final class PhotoReader {
     /// Whether the mean confidence of `reading`'s positions is under `threshold` (no reading:
     /// false, nothing to improve on).
     static func isUnsure(_ reading: AssembledReading?, below threshold: Double) -> Bool {
-        guard let digits = reading?.digits, !digits.isEmpty else { return false }
-        return digits.map(\.confidence).reduce(0, +) / Double(digits.count) < threshold
+        guard let reading, !reading.digits.isEmpty else { return false }
+        return meanConfidence(reading) < threshold
+    }
+
+    /// Mean confidence of `reading`'s positions (0 without any).
+    static func meanConfidence(_ reading: AssembledReading) -> Double {
+        reading.digits.map(\.confidence).reduce(0, +) / Double(max(1, reading.digits.count))
     }
 
     /// Every position read, and read as "1": the bars of a barcode, circuit breakers' toggles

@@ -52,7 +52,6 @@ public struct ReadRunner: Sendable {
         // thread per core), and a queue's block would wait for a free one while the workers
         // wait for it.
         let emitter = EmitterThread(capacity: 2 * workers + 2, emit: emit)
-        defer { emitter.finish() }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let reader: PhotoReader
             do throws(OCRError) {
@@ -174,7 +173,7 @@ final class EmitterThread: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Emits what is queued, then stops the thread; returns once it has. Idempotent.
+    /// Emits what is queued, then stops the thread; returns once it has.
     func finish() {
         condition.lock()
         defer { condition.unlock() }

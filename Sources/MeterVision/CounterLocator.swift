@@ -331,25 +331,11 @@ public struct CounterLocator: Sendable {
         else { return nil }
         // The window's box, inverted: its holes become ink.
         let holes = Components.blobs(
-            in: Image(
-                width: window.width, height: window.height, format: .gray,
-                pixels: binary.pixels.withUnsafeBufferPointer { pixels in
-                    var inverted = [UInt8](repeating: 0, count: window.width * window.height)
-                    var index = 0
-                    for y in window.minY...window.maxY {
-                        let rowBase = y * binary.width
-                        for x in window.minX...window.maxX {
-                            inverted[index] = pixels[rowBase + x] == 0 ? 255 : 0
-                            index += 1
-                        }
-                    }
-                    return inverted
-                }),
+            in: binary.cropped(x: window.minX, y: window.minY, width: window.width, height: window.height).inverted(),
             minimumArea: 4)
         let (width, height) = (Double(window.width), Double(window.height))
         let centred = holes.filter { hole in
-            // Corners outside a tilted window are holes of the box too, but off-centre and
-            // open to its edge; a digit lies inside its window.
+            // Corners outside a tilted window are holes of the box too, but off-centre.
             abs(hole.centerX - (width - 1) / 2) < 0.15 * width && abs(hole.centerY - (height - 1) / 2) < 0.15 * height
                 && Double(hole.height) >= 0.55 * height && Double(hole.width) <= 0.85 * width
                 && hole.fill <= 0.65

@@ -281,15 +281,25 @@ public struct CounterExtractor: Sendable {
             /// The longest runs of point-like columns in x0...x1, without and with ink hanging
             /// below the baseline (a comma's tail). A run still going at x1 whose ink goes on
             /// along the baseline into the next digit is that digit's foot reaching into the gap
-            /// (the bottom corner of a slanted seven-segment "2"), not a mark of its own.
+            /// (the bottom corner of a slanted seven-segment "2"), not a mark of its own; so is
+            /// one that ends in the next digit after starting late in the gap (the tail of a
+            /// printed "3" or "5", the serif of a "1"). A blurred point touching the next digit
+            /// starts early, close to its own digit (tuning sets: points within 0.13 of a pitch
+            /// of x0, tails 0.25 and more).
             func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
+                let lateStart = x0 + Int(0.2 * pitch)
                 for x in x0...x1 {
                     let ink = column(x, dark: dark)
                     let mark = Double(ink.low) >= 0.06 * digitHeight && ink.above == 0
                     // A run is measured where it ends.
-                    if !(mark && ink.below == 0) { longest = max(longest, run) }
-                    if !mark { longestComma = max(longestComma, commaRun) }
+                    let pointEnds = !(mark && ink.below == 0) && run > 0
+                    let commaEnds = !mark && commaRun > 0
+                    if pointEnds || commaEnds {
+                        let foot = x - max(run, commaRun) > lateStart && runsIntoNextDigit(from: x, dark: dark)
+                        if pointEnds, !foot { longest = max(longest, run) }
+                        if commaEnds, !foot { longestComma = max(longestComma, commaRun) }
+                    }
                     run = mark && ink.below == 0 ? run + 1 : 0
                     commaRun = mark ? commaRun + 1 : 0
                 }

@@ -152,6 +152,20 @@ struct SegmentationTests {
         #expect(crop.possibleDecimalAfter.isEmpty)
     }
 
+    /// A printed digit's tail reaching left along the baseline into the gap (the bottom of a
+    /// "3" or "5", the serif of a "1") starts late in the gap and runs into its digit: no
+    /// point after the digit before. The same mark standing free, clear of the next digit, is
+    /// a point.
+    @Test(arguments: [true, false])
+    func extractorTakesATailOfTheNextDigitForNoPoint(touching: Bool) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 30)
+        // The gap after the 4th digit spans x 168..<180; the mark starts 7 px (0.23 pitch) in.
+        meter.fill(x: 175, y: 84, w: touching ? 5 : 3, h: 5, value: 30)
+        let crop = try extractedWithoutLocatorMark(meter, positions: 6)
+        #expect(crop.cells.map(\.isFraction) == (touching ? Array(repeating: false, count: 6) : [false, false, false, false, true, true]))
+    }
+
     /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
     /// turn of polarity is the best guess for the split, handed back as a possible point.
     @Test func extractorSplitsWherePolarityTurns() throws {

@@ -88,6 +88,10 @@ public struct CounterExtractor: Sendable {
     public var fractionRedShare = 0.06
     /// A red fraction drum is at least this share as red as the reddest cell of the row.
     public var redShareOfReddest = 0.3
+    /// Share of clearly red pixels above which an even run of two to four cells ending the
+    /// row, after cells with next to no red, counts as red fraction drums: dark red drums in a
+    /// black frame show little clear red.
+    public var faintFractionRedShare = 0.025
     /// Tallest digit height, in pixels, the strip is sampled at. Cells are scaled to 48 px for
     /// recognition, so detail beyond about twice that is never used, while sampling, cell
     /// preparation and the decimal-point search cost grows with the area: a row of wall tiles
@@ -396,6 +400,17 @@ public struct CounterExtractor: Sendable {
             cells[index].isFraction = true
             index -= 1
         }
+        guard index == cells.count - 1 else { return }
+        // Nothing clearly red. A single faintly red cell at the end is more often the last
+        // black drum catching its red neighbour (the row stopped short of the red drums) than
+        // a fraction drum; two or more, evenly red, after cells with next to none, are drums.
+        var start = cells.count
+        while start > 0, cells[start - 1].redness > faintFractionRedShare { start -= 1 }
+        let suffix = cells[start...].map(\.redness)
+        guard start >= 3, (2...4).contains(suffix.count), let least = suffix.min(), let most = suffix.max(),
+            least >= 0.6 * most, cells[..<start].allSatisfy({ $0.redness < 0.25 * least })
+        else { return }
+        for index in start..<cells.count { cells[index].isFraction = true }
     }
 }
 

@@ -348,6 +348,37 @@ struct SegmentationTests {
         #expect(cells[4].redness > 0)
     }
 
+    /// Dark red drums in a black frame show only a little clear red: two such drums ending the
+    /// row are the fraction; one alone is taken for the last black drum catching the red of a
+    /// drum beyond the row, and stays an integer digit.
+    @Test(arguments: [2, 1])
+    func faintlyRedDrumsAtTheEndAreTheFraction(faintDrums: Int) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
+        for index in 0..<(meter.width * meter.height) {
+            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
+        }
+        for drum in (6 - faintDrums)..<6 {
+            // Two red columns inside the drum's pitch, the rest of it gray.
+            for row in 60..<90 {
+                for column in (60 + drum * 26 + 20)..<(60 + drum * 26 + 22) {
+                    rgb[3 * (row * meter.width + column)] = 200
+                    rgb[3 * (row * meter.width + column) + 1] = 40
+                    rgb[3 * (row * meter.width + column) + 2] = 40
+                }
+            }
+        }
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let extractor = CounterExtractor()
+        let cells = extractor.extract(candidate, from: photo).cells
+        #expect(cells.map(\.isFraction) == (0..<6).map { faintDrums == 2 && $0 >= 4 })
+        // Faint: under the share that marks a red drum on its own.
+        #expect(cells[5].redness > extractor.faintFractionRedShare && cells[5].redness < extractor.fractionRedShare)
+    }
+
     /// A cell whose digit stands at its edge (a seven-segment "1") takes its contrast from the
     /// whole cell: the empty middle with its unlit segments stays background.
     @Test func stretchesAnEdgeDigitOnTheWholeCell() {

@@ -15,7 +15,7 @@ public struct ReaderSettings: Sendable {
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
     /// Mean digit confidence under which the photo is located again with a narrower threshold
-    /// window (a second look; also when too few integer digits were read).
+    /// window (a second look; also when too few digits were read).
     public var secondLookBelowConfidence = 0.9
     /// Confidence every integer digit of a reading found on the second look needs to be accepted.
     public var secondLookAcceptConfidence = 0.95
@@ -184,7 +184,7 @@ public final class PhotoReader {
             pass = again
             return true
         }
-        if evidence.locatingScale > 1, pass.integerDigitsRead < settings.policy.minimumIntegerDigits {
+        if evidence.locatingScale > 1, pass.readsTooFew(settings.policy) {
             // Too few digits read at the locating scale (small or soft digits that came out
             // merged or broken there): the rows found at full size may read.
             let stageStart = clock.now
@@ -194,7 +194,7 @@ public final class PhotoReader {
                 again.integerDigitsRead > pass.integerDigitsRead
             }
         }
-        if !secondLook, pass.integerDigitsRead < settings.policy.minimumIntegerDigits
+        if !secondLook, pass.readsTooFew(settings.policy)
             || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
         {
             // Small digits in windows cut from a dark band: the threshold's window, wide enough
@@ -379,6 +379,12 @@ public final class PhotoReader {
 
         /// Integer digits the best reading has (0 without one).
         var integerDigitsRead: Int { best.map { PhotoReader.digitsRead($0.reading).integer } ?? 0 }
+
+        /// Whether the best reading has fewer digits than `policy` takes for a counter.
+        func readsTooFew(_ policy: RecognitionPolicy) -> Bool {
+            guard let best else { return true }
+            return integerDigitsRead < policy.minimumIntegerDigits || best.reading.digits.count < policy.minimumDigits
+        }
     }
 
     /// Positions of `reading` read as a digit: all of them, and the integer ones.

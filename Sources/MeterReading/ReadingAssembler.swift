@@ -19,6 +19,10 @@ public struct RecognitionPolicy: Sendable, Hashable {
     public var acceptConfidence: Double
     /// Fewer integer digits than this → `rejected` with `too_few_digits`.
     public var minimumIntegerDigits: Int
+    /// Fewer digit positions than this in all, integer and fraction → `rejected` with
+    /// `too_few_digits`: no counter shows fewer, so three digits are a piece of one (the red
+    /// drums alone, the end of a counter cut off by the photo's edge) or no counter at all.
+    public var minimumDigits: Int
     /// Counters have at least this many integer digits; fewer read → `review` (a digit lost
     /// at the edge, or a decimal mark seen in the wrong place). Registers of four integer
     /// digits exist, but a reading cut short by one is far more often four digits long.
@@ -31,11 +35,12 @@ public struct RecognitionPolicy: Sendable, Hashable {
 
     /// Defaults tuned so that wrong readings go to review rather than being accepted.
     public init(
-        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, usualIntegerDigits: Int = 5,
-        mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3
+        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, minimumDigits: Int = 4,
+        usualIntegerDigits: Int = 5, mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3
     ) {
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
+        self.minimumDigits = minimumDigits
         self.usualIntegerDigits = usualIntegerDigits
         self.mostIntegerDigits = mostIntegerDigits
         self.usualFractionDigits = usualFractionDigits
@@ -74,6 +79,10 @@ public struct ReadingAssembler: Sendable {
                 .rejected,
                 [Reason(.tooFewDigits, "only \(readable.count) integer digits could be read")]
             )
+        }
+        if reading.digits.count < policy.minimumDigits {
+            let message = "only \(reading.digits.count) digits found; a counter shows at least \(policy.minimumDigits)"
+            return (.rejected, [Reason(.tooFewDigits, message)])
         }
         var reasons: [Reason] = []
         let unreadable = integerDigits.count - readable.count

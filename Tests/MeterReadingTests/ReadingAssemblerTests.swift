@@ -83,5 +83,11 @@ struct ReadingAssemblerTests {
         let tooFew = assembler.assemble([digit("1"), digit("2")])
         #expect(assembler.judge(tooFew).0 == .rejected)
         #expect(assembler.judge(tooFew).1.map(\.code) == [.tooFewDigits])
+        // Three confident digits are a piece of a counter (its red drums alone), not a reading;
+        // three integer digits and a fraction are one.
+        let piece = assembler.assemble([digit("7"), digit("9"), digit("2")])
+        #expect(assembler.judge(piece).0 == .rejected && assembler.judge(piece).1.map(\.code) == [.tooFewDigits])
+        let withFraction = assembler.assemble([digit("7"), digit("9"), digit("2"), digit("4", fraction: true)])
+        #expect(assembler.judge(withFraction).0 != .rejected)
     }
 }

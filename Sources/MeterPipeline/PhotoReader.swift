@@ -602,7 +602,8 @@ public final class PhotoReader {
         let whole = try recognizer.recognizeDigit(wholeImage)
         if let evidence = Self.wholeReading(
             whole, overriding: (lower, upper), rollingConfidence: guess.confidence, isFraction: cell.isFraction,
-            acceptConfidence: settings.policy.acceptConfidence)
+            acceptConfidence: settings.policy.acceptConfidence,
+            inferred: cell.isInferred && recognizer.recognizesNonDigits)
         {
             return (evidence, wholeImage)
         }
@@ -615,12 +616,18 @@ public final class PhotoReader {
 
     /// The evidence of a cell taken for a rolling drum when, read whole, it is one clear digit
     /// that is neither neighbour (`rolled`: lower, upper) of its dominant part's reading; its
-    /// confidence is halved below `acceptConfidence`, the lower neighbour its alternative. Nil
-    /// when the whole reading bears the roll out or is unsure.
+    /// confidence is halved below `acceptConfidence`, the lower neighbour its alternative. Also
+    /// no digit at all when the cell was only `inferred` past the row's end from ink there, and
+    /// reads whole as no digit (to a recogniser that knows "no digit"): the end of the drum
+    /// band or a frame bar, whose dark block passes for a "1" and made the roll 0|1 (08492 was
+    /// accepted as 084920). Nil when the whole reading bears the roll out or is unsure.
     static func wholeReading(
         _ whole: DigitGuess, overriding rolled: (lower: Int, upper: Int), rollingConfidence: Double, isFraction: Bool,
-        acceptConfidence: Double
+        acceptConfidence: Double, inferred: Bool = false
     ) -> DigitEvidence? {
+        if inferred, whole.text.isEmpty {
+            return DigitEvidence(text: "", confidence: 0, isFraction: isFraction, isRolling: true)
+        }
         guard let read = Int(whole.text), read != rolled.lower, read != rolled.upper, whole.confidence >= acceptConfidence
         else { return nil }
         return DigitEvidence(

@@ -336,6 +336,7 @@ struct PhotoReaderTests {
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
     /// its own reading, unsure; a whole reading that bears the roll out, or is unsure, does not.
+    /// An inferred end cell that reads whole as no digit reads as no digit.
     @Test func wholeReadingOverridesARollOnlyWhenItIsAnotherClearDigit() throws {
         func whole(_ text: String, _ confidence: Double) -> DigitEvidence? {
             PhotoReader.wholeReading(
@@ -347,6 +348,12 @@ struct PhotoReaderTests {
         #expect(eight.alternatives.first?.text == "0")
         #expect(whole("1", 0.97) == nil && whole("0", 0.99) == nil)
         #expect(whole("8", 0.6) == nil && whole("", 0.99) == nil)
+        // A cell inferred past the row's end that reads whole as no digit is no drum.
+        let bar = try #require(
+            PhotoReader.wholeReading(
+                DigitGuess(text: "", confidence: 0.99), overriding: (0, 1), rollingConfidence: 0.97,
+                isFraction: false, acceptConfidence: 0.85, inferred: true))
+        #expect(bar.text.isEmpty && bar.confidence == 0)
     }
 
     /// A photo twice the locating size with three large shapes (sub-dials) and a small

@@ -19,6 +19,9 @@ public struct ReaderSettings: Sendable {
     public var secondLookBelowConfidence = 0.9
     /// Confidence every integer digit of a reading found on the second look needs to be accepted.
     public var secondLookAcceptConfidence = 0.95
+    /// Confidence under which a digit read at a row's end, in a position the locator only
+    /// inferred from ink there, is left out of the reading (as a no-digit reading is).
+    public var inferredEndConfidence = 0.5
     /// Score factor of a row whose every position reads "1" (barcodes, breaker toggles).
     public var onlyOnesRowWeight = 0.3
     /// Recognition thresholds.
@@ -434,11 +437,14 @@ public final class PhotoReader {
             }
             pass.recognizeTime += milliseconds(stageStart.duration(to: clock.now))
             // Positions the locator added past the row's ends for digit-like ink, which a
-            // recogniser with a no-digit class reads as no digit: a window frame or a shadow.
-            // They are left out of the reading, but the reading goes to a clerk, in case the
-            // ink was a digit the recogniser failed on (the reading would be one digit short).
+            // recogniser with a no-digit class reads as no digit, or as a digit it is far from
+            // sure of: a window frame or a shadow. They are left out of the reading, but the
+            // reading goes to a clerk, in case the ink was a digit the recogniser failed on
+            // (the reading would be one digit short).
             let kept = recognizer.recognizesNonDigits
-                ? Self.trimmed(positions.count) { crop.cells[$0].isInferred && positions[$0].text.isEmpty }
+                ? Self.trimmed(positions.count) {
+                    Self.isDoubtfulAddition(positions[$0], inferred: crop.cells[$0].isInferred, below: settings.inferredEndConfidence)
+                }
                 : 0..<positions.count
             // Fraction drums are not billed: an empty one past the end needs no clerk.
             let droppedEnds = Self.dropsIntegerCells(crop.cells, keeping: kept)
@@ -496,6 +502,13 @@ public final class PhotoReader {
             }
         }
         return pass
+    }
+
+    /// Whether a position the locator only inferred from ink (no digit shape of its own) reads
+    /// as no digit or as a digit under `below` confidence: at a row's end, such ink is more
+    /// often a frame or a shadow than a digit (7003863 read for 003863, the "7" at 0.34).
+    static func isDoubtfulAddition(_ position: DigitEvidence, inferred: Bool, below: Double) -> Bool {
+        inferred && (position.text.isEmpty || position.confidence < below)
     }
 
     /// Whether keeping only `kept` of `cells` leaves out an integer one.

@@ -356,6 +356,19 @@ struct PhotoReaderTests {
         #expect(bar.text.isEmpty && bar.confidence == 0)
     }
 
+    /// A position the locator only inferred from ink past the row's end is left out when it
+    /// reads as no digit or as an unsure digit; a digit found as a shape of its own stays,
+    /// however unsure.
+    @Test func doubtfulInferredEndsAreLeftOut() {
+        func evidence(_ text: String, _ confidence: Double) -> DigitEvidence {
+            DigitEvidence(text: text, confidence: confidence, isFraction: false, isRolling: false)
+        }
+        #expect(PhotoReader.isDoubtfulAddition(evidence("", 0), inferred: true, below: 0.5))
+        #expect(PhotoReader.isDoubtfulAddition(evidence("7", 0.34), inferred: true, below: 0.5))
+        #expect(!PhotoReader.isDoubtfulAddition(evidence("7", 0.9), inferred: true, below: 0.5))
+        #expect(!PhotoReader.isDoubtfulAddition(evidence("7", 0.34), inferred: false, below: 0.5))
+    }
+
     /// A photo twice the locating size with three large shapes (sub-dials) and a small
     /// counter whose digits vanish at the locating scale: the rows found there are all too
     /// short for a counter, so the photo is searched again at full size, where the counter is.

@@ -64,8 +64,8 @@ public enum Sharpness {
                 for y in 0..<(height - 1) {
                     let row = base + y * width
                     let below = row + width
-                    // 16 lanes of UInt32 hold a row's sums: 255² × 16 lanes × 2¹⁶ columns
-                    // would be needed to overflow one.
+                    // A lane sums every 16th pixel of one row: its squares would overflow
+                    // UInt32 only in a row over a million pixels wide.
                     var rowSum = SIMD16<UInt32>()
                     var rowSquares = SIMD16<UInt32>()
                     var x = 0

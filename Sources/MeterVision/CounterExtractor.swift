@@ -289,9 +289,11 @@ public struct CounterExtractor: Sendable {
             /// one that ends in the next digit after starting late in the gap (the tail of a
             /// printed "3" or "5", the serif of a "1"). A blurred point touching the next digit
             /// starts early, close to its own digit (tuning sets: points within 0.13 of a pitch
-            /// of x0, tails 0.25 and more).
+            /// of x0, tails 0.25 and more). A comma, whose tail hangs below the baseline, is no
+            /// digit's foot even where its head touches the next digit.
             func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
+                var hangsBelow = false
                 let lateStart = x0 + Int(0.2 * pitch)
                 for x in x0...x1 {
                     let ink = column(x, dark: dark)
@@ -302,10 +304,11 @@ public struct CounterExtractor: Sendable {
                     if pointEnds || commaEnds {
                         let foot = x - max(run, commaRun) > lateStart && runsIntoNextDigit(from: x, dark: dark)
                         if pointEnds, !foot { longest = max(longest, run) }
-                        if commaEnds, !foot { longestComma = max(longestComma, commaRun) }
+                        if commaEnds, !foot || hangsBelow { longestComma = max(longestComma, commaRun) }
                     }
                     run = mark && ink.below == 0 ? run + 1 : 0
                     commaRun = mark ? commaRun + 1 : 0
+                    hangsBelow = mark && (hangsBelow || ink.below > 0)
                 }
                 if !runsIntoNextDigit(from: x1 + 1, dark: dark) {
                     longest = max(longest, run)

@@ -24,6 +24,8 @@
 # into .build-training/reader-COMMIT and built there: the cells depend on the reader's code),
 # MESCAN (a built meterscan binary instead), HARVEST_MODELS (folder with the digitnet.bin the
 # reader uses while harvesting; default that commit's Sources/MeterOCR/Models, run 8's weights).
+# The harvest is cached in .build-training/synth by seed, count and reader; with MESCAN or
+# HARVEST_MODELS set, name its folder with HARVEST_DIR, or a cache cut another way is taken.
 set -eu
 cd "$(dirname "$0")/../.."
 DATA=${DATA:-../shared/data/meter-digits}
@@ -53,17 +55,19 @@ if [ "$SYNTH_SHARE" != "0" ]; then
     if [ "$HARVEST_PHOTOS" != "0" ]; then
         HARVEST_SEED=${HARVEST_SEED:-6003}
         PHOTOS=.build-training/synth/photos-$HARVEST_SEED-$HARVEST_PHOTOS
-        HARVESTED=.build-training/synth/harvest-digitnet-$HARVEST_SEED-$HARVEST_PHOTOS
+        HARVEST_READER=${HARVEST_READER:-b960e56}
+        # Named by the reader too: cells cut by another reader must not come from the cache.
+        HARVESTED=${HARVEST_DIR:-.build-training/synth/harvest-digitnet-$HARVEST_SEED-$HARVEST_PHOTOS-$HARVEST_READER}
         if [ ! -s "$PHOTOS/manifest.csv" ]; then
             /usr/bin/python3 samples/generator/generate.py --seed "$HARVEST_SEED" --out "$PHOTOS" \
                 --count "$HARVEST_PHOTOS" --jobs "${JOBS:-2}"
         fi
         if [ ! -s "$HARVESTED/labels.csv" ]; then
-            READER=.build-training/reader-${HARVEST_READER:-b960e56}
+            READER=.build-training/reader-$HARVEST_READER
             if [ -z "${MESCAN:-}" ] || [ -z "${HARVEST_MODELS:-}" ]; then
                 # The reader (and weights) of a fixed commit, so the cells do not change as the
                 # reader does; needs the git history (a full clone).
-                [ -d "$READER" ] || git worktree add --detach "$READER" "${HARVEST_READER:-b960e56}" >/dev/null 2>&1
+                [ -d "$READER" ] || git worktree add --detach "$READER" "$HARVEST_READER" >/dev/null 2>&1
             fi
             if [ -z "${MESCAN:-}" ]; then
                 swift build -c release --package-path "$READER" --scratch-path .build-training/swiftbuild \

@@ -164,6 +164,9 @@ public struct CounterExtractor: Sendable {
             if !seen, redFractionFrom != mark + 1 { unconfirmedSeparator = mark }
         } else {
             (separator, possibleSeparators) = fullResolution
+            // A faint mark just before the red drums is the frame or gap where the fraction
+            // begins: it agrees with the colour's split and leaves nothing for a clerk to decide.
+            possibleSeparators.removeAll { $0 + 1 == redFractionFrom }
             // One faint mark and nothing red: the best guess splits there; the mark stays in
             // `possibleDecimalAfter`, so the reading still goes to a clerk.
             if separator == nil, redFractionFrom == nil, possibleSeparators.count == 1 {

@@ -349,6 +349,34 @@ struct SegmentationTests {
         #expect(cells[4].redness > 0)
     }
 
+    /// A faint mark in the gap where the red drums begin is the frame between the windows (or a
+    /// point printed there): it agrees with the colour's split, so it is no doubt for a clerk.
+    /// The same mark one gap earlier still is.
+    @Test(arguments: [3, 2])
+    func aFaintMarkWhereTheRedDrumsBeginIsNoDoubt(markAfter: Int) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + markAfter * 26 + 21, y: 85, w: 2, h: 4, value: 30)
+        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
+        for index in 0..<(meter.width * meter.height) {
+            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
+        }
+        for row in 52..<98 {
+            for column in (60 + 4 * 26 - 1)..<(60 + 6 * 26 - 4)
+            where meter.pixels[row * meter.width + column] == meter.background {
+                rgb[3 * (row * meter.width + column)] = 240
+                rgb[3 * (row * meter.width + column) + 1] = 110
+                rgb[3 * (row * meter.width + column) + 2] = 110
+            }
+        }
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: photo)
+        #expect(crop.possibleDecimalAfter == (markAfter == 3 ? [] : [markAfter]))
+        if markAfter == 3 { #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true]) }
+    }
+
     /// Dark red drums in a black frame show only a little clear red: two such drums ending the
     /// row are the fraction; one alone is taken for the last black drum catching the red of a
     /// drum beyond the row, and stays an integer digit.

@@ -335,7 +335,9 @@ public struct CounterExtractor: Sendable {
             // a "point" elsewhere is the end of a stroke (the tail of a "3", a "5").
             for index in 2..<(positions.count - 1) where positions.count - 1 - index <= 4 {
                 let x0 = max(0, Int(positions[index] + max(0.3 * pitch, 0.5 * digitWidth)))
-                let x1 = min(strip.width - 1, Int(positions[index] + 0.8 * pitch))
+                // Up to a pitch on: a printed comma or an LCD point given room of its own sits
+                // past the middle of the gap, and the next digit's body ends any run there.
+                let x1 = min(strip.width - 1, Int(positions[index] + pitch))
                 guard x1 > x0 else { continue }
                 let dark = darkInk[index]
                 let (longest, longestComma) = runs(x0, x1, dark: dark)

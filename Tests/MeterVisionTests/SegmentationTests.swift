@@ -167,6 +167,19 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == (0..<6).map { isPoint && $0 >= 4 })
     }
 
+    /// A point given room of its own (printed plates, some LCDs) pushes the fraction digits
+    /// right: it sits most of a pitch past the digit before it, and is still found there.
+    @Test func extractorFindsAPointWithRoomOfItsOwn() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 4, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.row(count: 2, x: 60 + 4 * 26 + 12, y: 60, w: 18, h: 30, pitch: 26)
+        // The 4th digit's centre is at x 147, the pitch comes out near 28: the point starts
+        // more than 0.8 of it further on.
+        meter.fill(x: 170, y: 85, w: 4, h: 5, value: 30)
+        let crop = try extractedWithoutLocatorMark(meter, positions: 6)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+    }
+
     /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
     /// turn of polarity is the best guess for the split, handed back as a possible point.
     @Test func extractorSplitsWherePolarityTurns() throws {

@@ -237,6 +237,9 @@ public struct CounterExtractor: Sendable {
         let clearTop = Int(baseline - 0.9 * digitHeight)
         let clearBottom = Int(baseline - 0.25 * digitHeight)
         let belowTop = Int(baseline + 0.14 * digitHeight)
+        // A short comma's tail reaches just below the baseline (0.05–0.12 of the digit height on
+        // the tuning sets), a digit's foot ends on it (at most 0.013 below, blur included).
+        let tailTop = Int((baseline + 0.035 * digitHeight).rounded(.up))
         let belowBottom = Int(baseline + 0.24 * digitHeight)
         guard clearTop >= 0, belowBottom < strip.height else { return (nil, []) }
         // One ink level for the whole row, from the band the digits fill.
@@ -262,6 +265,11 @@ public struct CounterExtractor: Sendable {
                 var below = 0
                 for y in belowTop...belowBottom where isInk(x, y, dark: dark) { below += 1 }
                 return (low, above, below)
+            }
+            /// Whether column x has ink just below the baseline, above the band a long comma
+            /// tail reaches into.
+            func dipsBelowBaseline(_ x: Int, dark: Bool) -> Bool {
+                tailTop < belowTop && (tailTop..<belowTop).contains { isInk(x, $0, dark: dark) }
             }
             /// Whether the digit ending at column `bodyEnd` stands on a foot: ink along the
             /// baseline left of its stem, as under a serifed "1" or a "2". The right half of a
@@ -293,10 +301,12 @@ public struct CounterExtractor: Sendable {
             /// printed "3" or "5", the serif of a "1"). A blurred point touching the next digit
             /// starts early, close to its own digit (tuning sets: points within 0.13 of a pitch
             /// of x0, tails 0.25 and more). A comma, whose tail hangs below the baseline, is no
-            /// digit's foot even where its head touches the next digit.
+            /// digit's foot even where its head touches the next digit, and neither is a mark
+            /// that dips just below the baseline (a short, embossed comma).
             func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
                 var hangsBelow = false
+                var dips = false
                 let lateStart = x0 + Int(0.2 * pitch)
                 for x in x0...x1 {
                     let ink = column(x, dark: dark)
@@ -306,12 +316,13 @@ public struct CounterExtractor: Sendable {
                     let commaEnds = !mark && commaRun > 0
                     if pointEnds || commaEnds {
                         let foot = x - max(run, commaRun) > lateStart && runsIntoNextDigit(from: x, dark: dark)
-                        if pointEnds, !foot { longest = max(longest, run) }
+                        if pointEnds, !foot || dips { longest = max(longest, run) }
                         if commaEnds, !foot || hangsBelow { longestComma = max(longestComma, commaRun) }
                     }
                     run = mark && ink.below == 0 ? run + 1 : 0
                     commaRun = mark ? commaRun + 1 : 0
                     hangsBelow = mark && (hangsBelow || ink.below > 0)
+                    dips = mark && ink.below == 0 && (dips || dipsBelowBaseline(x, dark: dark))
                 }
                 if !runsIntoNextDigit(from: x1 + 1, dark: dark) {
                     longest = max(longest, run)

@@ -155,14 +155,16 @@ struct SegmentationTests {
     /// A printed digit's tail reaching left along the baseline into the gap (the bottom of a
     /// "3" or "5", the serif of a "1") starts late in the gap and runs into its digit: no
     /// point after the digit before. The same mark standing free, clear of the next digit, is
-    /// a point; so is one touching it with a comma's tail hanging below the baseline.
-    @Test(arguments: [("tail", false), ("free", true), ("comma", true)])
+    /// a point; so is one touching it with a comma's tail hanging below the baseline,
+    /// or only dipping just below it (a short comma).
+    @Test(arguments: [("tail", false), ("free", true), ("comma", true), ("short comma", true)])
     func extractorTakesATailOfTheNextDigitForNoPoint(mark: String, isPoint: Bool) throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 30)
         // The gap after the 4th digit spans x 168..<180; the mark starts 7 px (0.23 pitch) in.
         meter.fill(x: 175, y: 84, w: mark == "free" ? 3 : 5, h: 5, value: 30)
         if mark == "comma" { meter.fill(x: 175, y: 89, w: 2, h: 9, value: 30) }
+        if mark == "short comma" { meter.fill(x: 175, y: 89, w: 2, h: 4, value: 30) }
         let crop = try extractedWithoutLocatorMark(meter, positions: 6)
         #expect(crop.cells.map(\.isFraction) == (0..<6).map { isPoint && $0 >= 4 })
     }

@@ -161,7 +161,13 @@ public struct CounterExtractor: Sendable {
             // edge of a drum frame pass too. A real point also shows in the full-resolution
             // strip, or begins the red fraction drums.
             let seen = fullResolution.point == mark || fullResolution.possible.contains(mark)
-            if !seen, redFractionFrom != mark + 1 { unconfirmedSeparator = mark }
+            if !seen, redFractionFrom != mark + 1 {
+                unconfirmedSeparator = mark
+                // The strip's own unambiguous point elsewhere is the better guess for the
+                // split (a comma with room of its own joins the next digit at the locating
+                // scale, and a speck takes its place as the mark); still one for a clerk.
+                if let point = fullResolution.point { separator = point }
+            }
         } else {
             (separator, possibleSeparators) = fullResolution
             // A faint mark just before the red drums is the frame or gap where the fraction

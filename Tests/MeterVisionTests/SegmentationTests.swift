@@ -319,6 +319,19 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(clean, from: pointed.image).unconfirmedDecimalAfter == nil)
     }
 
+    /// A locator mark the strip does not show, with a clear point in another gap: the split
+    /// follows the point, and the mark is still reported for a clerk.
+    @Test func extractorSplitsAtTheStripsPointOverAnUnseenMark() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)  // after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = 4  // a speck the locator took for the mark
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.unconfirmedDecimalAfter == 4)
+    }
+
     /// A comma hangs below the baseline, where a point must leave background: the locator's
     /// comma is borne out by the strip, and one the locator missed is still a possible mark.
     @Test func extractorTakesACommaForAPossibleDecimalMark() throws {

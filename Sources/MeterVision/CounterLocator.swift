@@ -453,7 +453,10 @@ public struct CounterLocator: Sendable {
         // Before the row, ink hugging the left side of the position is the edge of the window
         // or panel: digits, a seven-segment "1" included, sit centred or to the right.
         if direction < 0, ink.centroid < 0.3 { return false }
-        return ink.share > 0.04 && ink.share < 0.8 && ink.extent > 0.5 && ink.topAndBottom
+        // After the row, ink over two thirds of the height counts even if it misses the box's
+        // top or bottom: an italic digit leans out of the upright box.
+        let digitTall = ink.extent > 0.5 && ink.topAndBottom || direction > 0 && ink.extent >= 0.65
+        return ink.share > 0.04 && ink.share < 0.8 && digitTall
             && !ink.runsPastDigit(binary, y: y, height: candidate.digitHeight)
     }
 

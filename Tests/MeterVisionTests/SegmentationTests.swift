@@ -262,6 +262,19 @@ struct SegmentationTests {
         #expect(!plain.inkAfterLast && !plain.inkBeforeFirst)
     }
 
+    /// An italic digit after the row leans out of the upright box at the next position: ink
+    /// over most of the digit height there is reported even if it misses the box's top or
+    /// bottom; a unit's lower-case letters, half as tall, are not.
+    @Test(arguments: [(22, true), (13, false)])
+    func reportsInkOverMostOfTheHeightPastTheRowEnd(inkHeight: Int, reported: Bool) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.glyph(x: 60 + 5 * 26, y: 90 - inkHeight, w: 18, h: inkHeight)
+        let row = try #require(CounterLocator().locate(meter.image).first)
+        #expect(row.cellCenters.count == 5)
+        #expect(row.inkAfterLast == reported)
+    }
+
     /// The edge of a window or panel beside the row is no missing digit: before the row it
     /// hugs the left of the position, and a housing edge runs on past the digit height.
     @Test func takesNoFrameEdgeForAMissingDigit() throws {

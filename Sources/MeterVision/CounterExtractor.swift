@@ -251,6 +251,13 @@ public struct CounterExtractor: Sendable {
         // One ink level for the whole row, from the band the digits fill.
         let band = strip.cropped(x: 0, y: top, width: strip.width, height: dotBottom - top)
         let level = Int(Threshold.otsu(Threshold.histogram(band)))
+        // Italic digits are searched upright: sheared back, the upper strokes stand over
+        // their own digit again, and a point tucked under the last one's overhang has clear
+        // background above it.
+        let middle = baseline - 0.5 * digitHeight
+        let lean = Slant.estimate(
+            strip, level: level, dark: darkInk.count(where: { $0 }) * 2 >= darkInk.count,
+            rows: clearTop...Int(baseline), middle: middle)
         var found: [Int] = []
         // Found points only two columns wide: at the size of a small LCD's point, but the end
         // of a stroke shows as much. Split on, for a clerk to confirm.
@@ -258,6 +265,8 @@ public struct CounterExtractor: Sendable {
         var faint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
+                let x = lean == 0 ? x : x + Int((lean * (middle - Double(y))).rounded())
+                guard x >= 0, x < strip.width else { return false }
                 let value = Int(pixels[y * strip.width + x])
                 return dark ? value <= level : value > level
             }

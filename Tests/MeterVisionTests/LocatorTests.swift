@@ -44,6 +44,19 @@ struct SyntheticMeter {
 
     var image: Image { Image(width: width, height: height, format: .gray, pixels: pixels) }
 
+    /// Leans everything drawn so far to the right, as italic type: each row moves
+    /// `lean` × its height above `row` (left below it).
+    mutating func shear(lean: Double, about row: Int) {
+        var sheared = [UInt8](repeating: background, count: width * height)
+        for y in 0..<height {
+            let shift = Int((lean * Double(row - y)).rounded())
+            for x in 0..<width where x - shift >= 0 && x - shift < width {
+                sheared[y * width + x] = pixels[y * width + x - shift]
+            }
+        }
+        pixels = sheared
+    }
+
     /// Five dark digits on a light ground, then three light ones on a dark band: black integer
     /// drums followed by fraction drums of the other polarity (red ones, in a gray picture).
     static var darkThenLightRow: SyntheticMeter {

@@ -182,6 +182,26 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
     }
 
+    /// Italic seven-segment digits lean over the gap where their point sits: measured
+    /// upright, the point is found under the last digit's overhang.
+    @Test func extractorFindsAPointUnderAnItalicDigit() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 19, y: 85, w: 4, h: 5, value: 30)  // after the 4th digit
+        meter.shear(lean: 0.2, about: 90)  // the top of each digit 6 px right of its foot
+        let crop = try extractedWithoutLocatorMark(meter, positions: 6)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+    }
+
+    /// The lean of italic digits is measured from the columns of their strokes.
+    @Test(arguments: [0.0, 0.1, 0.2])
+    func measuresTheLeanOfItalicDigits(lean: Double) {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.shear(lean: lean, about: 75)
+        #expect(Slant.estimate(meter.image, level: 100, dark: true, rows: 60...89, middle: 75) == lean)
+    }
+
     /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
     /// turn of polarity is the best guess for the split, handed back as a possible point.
     @Test func extractorSplitsWherePolarityTurns() throws {

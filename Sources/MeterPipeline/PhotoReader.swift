@@ -380,12 +380,16 @@ public final class PhotoReader {
         var segmentTime = 0.0
         var recognizeTime = 0.0
 
-        /// Integer digits the best reading has (0 without one).
-        var integerDigitsRead: Int { best.map { PhotoReader.digitsRead($0.reading).integer } ?? 0 }
+        /// Integer digits the best reading has (0 without one, or when it is a row of bars read
+        /// as ones: a barcode's many "digits" must not outweigh a real counter found later).
+        var integerDigitsRead: Int {
+            guard let best, !PhotoReader.onlyOnes(best.reading) else { return 0 }
+            return PhotoReader.digitsRead(best.reading).integer
+        }
 
         /// Whether the best reading has fewer digits than `policy` takes for a counter.
         func readsTooFew(_ policy: RecognitionPolicy) -> Bool {
-            guard let best else { return true }
+            guard let best, !PhotoReader.onlyOnes(best.reading) else { return true }
             return integerDigitsRead < policy.minimumIntegerDigits || best.reading.digits.count < policy.minimumDigits
         }
     }

@@ -388,14 +388,18 @@ struct PhotoReaderTests {
     }
 
     /// A row found at the locating scale that reads as almost nothing (digits merged or broken
-    /// there) is looked for and read again at full size, and the fuller reading is taken.
-    @Test func tooFewDigitsReadSendTheSearchToFullSize() throws {
+    /// there), or as a row of bars read as ones (a barcode), is looked for and read again at
+    /// full size, and the fuller reading is taken.
+    @Test(arguments: ["", "1"])
+    func tooFewDigitsReadSendTheSearchToFullSize(readAtLocatingScale: String) throws {
         var image = Image(width: 1800, height: 500, format: .gray, filledWith: 205)
         for index in 0..<6 { Self.ring(in: &image, x0: 300 + index * 24, y0: 200, width: 16, height: 28, stroke: 5) }
         let small = CounterLocator().locate(image.grayDownscaled(by: 2))
         let row = try #require(small.first)
         try #require(small.count == 1 && row.cellCenters.count == 6)
-        let recognizer = ScriptedRecognizer(digits: Array(repeating: .empty, count: 6) + guesses("012345"))
+        let first = guesses(String(repeating: readAtLocatingScale, count: 6))
+        let recognizer = ScriptedRecognizer(
+            digits: (first.isEmpty ? Array(repeating: .empty, count: 6) : first) + guesses("012345"))
         recognizer.recognizesNonDigits = true
         var settings = ReaderSettings()
         settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo

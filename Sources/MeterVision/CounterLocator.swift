@@ -409,13 +409,20 @@ public struct CounterLocator: Sendable {
         let pitch = medianSpacing(shapes)
         let width = shapes.map(\.width).max() ?? height / 2
         let slope = lineFit(shapes).slope
+        let digitWidth = typicalWidth(shapes)
         for direction in [1.0, -1.0] {
             for _ in 0..<4 {
                 guard shapes.count < 10 else { break }
                 let end = direction > 0 ? shapes[shapes.count - 1] : shapes[0]
                 let binary = end.darkInk ? dark : light
-                let x = end.x + direction * pitch
-                let y = end.y + direction * pitch * slope
+                // A "1" ending the row sits off its position's centre (at the right on
+                // seven-segment displays): the next position is counted on from the nearest
+                // digit-wide shape, whose centre is its position's.
+                let ordered = direction > 0 ? Array(shapes.reversed()) : shapes
+                let reference = ordered.first { $0.width >= 0.6 * digitWidth } ?? end
+                let steps = (abs(end.x - reference.x) / pitch).rounded() + 1
+                let x = reference.x + direction * steps * pitch
+                let y = reference.y + direction * steps * pitch * slope
                 guard inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) else { break }
                 let blob = Blob(
                     minX: Int(x - width / 2), minY: Int(y - height / 2), maxX: Int(x + width / 2),

@@ -37,6 +37,20 @@ struct SegmentationTests {
         }
     }
 
+    /// A row of seven-segment digits ending in right-aligned "1"s is continued past them from
+    /// the positions' centres, not from the bars': the digits after them, run together into
+    /// one blob (two digits joined by their decimal point), are taken in where they stand.
+    @Test func extendsARowPastRightAlignedOnesFromThePositions() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<3 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        for index in 3..<5 { meter.fill(x: 60 + index * 26 + 14, y: 60, w: 4, h: 30, value: 30) }
+        for index in 5..<7 { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        meter.fill(x: 60 + 5 * 26 + 17, y: 86, w: 10, h: 4, value: 30)  // the point joining them
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        try #require(best.cellCenters.count >= 6)
+        #expect(abs(best.cellCenters[5].x - Double(60 + 5 * 26 + 9)) < 3)
+    }
+
     /// A solid bar touches its bounding box all round, as a window interior does; it is a "1".
     @Test func takesASolidBarForAOne() throws {
         var meter = SyntheticMeter()

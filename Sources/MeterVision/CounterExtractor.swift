@@ -309,16 +309,17 @@ public struct CounterExtractor: Sendable {
                 }
             }
             /// The longest runs of point-like columns in x0...x1, without and with ink hanging
-            /// below the baseline (a comma's tail). A run still going at x1 whose ink goes on
-            /// along the baseline into the next digit is that digit's foot reaching into the gap
-            /// (the bottom corner of a slanted seven-segment "2"), not a mark of its own; so is
+            /// below the baseline (a comma's tail). A run still going at `reach` (0.8 of a pitch
+            /// past the digit) whose ink goes on along the baseline into the next digit is that
+            /// digit's foot reaching into the gap (the bottom corner of a slanted seven-segment
+            /// "2"), not a mark of its own; so is
             /// one that ends in the next digit after starting late in the gap (the tail of a
             /// printed "3" or "5", the serif of a "1"). A blurred point touching the next digit
             /// starts early, close to its own digit (tuning sets: points within 0.13 of a pitch
             /// of x0, tails 0.25 and more). A comma, whose tail hangs below the baseline, is no
             /// digit's foot even where its head touches the next digit, and neither is a mark
             /// that dips just below the baseline (a short, embossed comma).
-            func runs(_ x0: Int, _ x1: Int, dark: Bool) -> (point: Int, comma: Int) {
+            func runs(_ x0: Int, _ x1: Int, reach: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
                 var hangsBelow = false
                 var dips = false
@@ -330,7 +331,7 @@ public struct CounterExtractor: Sendable {
                     let pointEnds = !(mark && ink.below == 0) && run > 0
                     let commaEnds = !mark && commaRun > 0
                     if pointEnds || commaEnds {
-                        let foot = x - max(run, commaRun) > lateStart && runsIntoNextDigit(from: x, dark: dark)
+                        let foot = (x - max(run, commaRun) > lateStart || x > reach) && runsIntoNextDigit(from: x, dark: dark)
                         if pointEnds, !foot || dips { longest = max(longest, run) }
                         if commaEnds, !foot || hangsBelow { longestComma = max(longestComma, commaRun) }
                     }
@@ -366,7 +367,8 @@ public struct CounterExtractor: Sendable {
                 let x1 = min(strip.width - 1, Int(positions[index] + pitch))
                 guard x1 > x0 else { continue }
                 let dark = darkInk[index]
-                let (longest, longestComma) = runs(x0, x1, dark: dark)
+                let reach = Int(positions[index] + 0.8 * pitch)
+                let (longest, longestComma) = runs(x0, x1, reach: reach, dark: dark)
                 let limit = 0.3 * digitHeight
                 /// A run of columns as wide as a point or comma: more than a speck, less than a stroke.
                 func pointWide(_ run: Int) -> Bool { Double(run) <= limit && Double(run) >= 0.06 * digitHeight }
@@ -387,7 +389,7 @@ public struct CounterExtractor: Sendable {
                     // possible point (the reading is split there, for a clerk to confirm).
                     // Part of such a point lies under the digit's last stroke: a narrower run
                     // counts.
-                    let touching = runs(bodyEnd + 1, x1, dark: dark).point
+                    let touching = runs(bodyEnd + 1, x1, reach: reach, dark: dark).point
                     if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight,
                         !hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark)
                     {

@@ -44,6 +44,23 @@ struct SyntheticMeter {
 
     var image: Image { Image(width: width, height: height, format: .gray, pixels: pixels) }
 
+    /// The picture in colour: gray so far, to paint red drums onto with `paint`.
+    var rgb: [UInt8] { pixels.flatMap { [$0, $0, $0] } }
+
+    /// Paints `color` into `rgb` (this meter's `rgb`, painted on) over `columns` × `rows`,
+    /// where the gray picture is background (or everywhere, unless `onBackground`).
+    func paint(
+        _ rgb: inout [UInt8], columns: Range<Int>, rows: Range<Int>, color: (UInt8, UInt8, UInt8),
+        onBackground: Bool = true
+    ) {
+        for row in rows {
+            for column in columns where !onBackground || pixels[row * width + column] == background {
+                let index = 3 * (row * width + column)
+                (rgb[index], rgb[index + 1], rgb[index + 2]) = color
+            }
+        }
+    }
+
     /// Leans everything drawn so far to the right, as italic type: each row moves
     /// `lean` × its height above `row` (left below it).
     mutating func shear(lean: Double, about row: Int) {

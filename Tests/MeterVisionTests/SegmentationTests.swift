@@ -400,22 +400,11 @@ struct SegmentationTests {
     @Test func redSpillFromTheNextDrumDoesNotMakeAFraction() throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
-        for index in 0..<(meter.width * meter.height) {
-            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
-        }
-        func paintRed(x: Range<Int>, y: Range<Int>) {
-            for row in y {
-                for column in x where meter.pixels[row * meter.width + column] == meter.background {
-                    rgb[3 * (row * meter.width + column)] = 210
-                    rgb[3 * (row * meter.width + column) + 1] = 40
-                    rgb[3 * (row * meter.width + column) + 2] = 40
-                }
-            }
-        }
+        var rgb = meter.rgb
         let lastDrum = 60 + 5 * 26 - 4
-        paintRed(x: lastDrum..<(lastDrum + 26), y: 52..<98)  // the red fraction drum
-        paintRed(x: (lastDrum - 3)..<lastDrum, y: 52..<98)  // its frame, reaching into the 5th pitch
+        let red: (UInt8, UInt8, UInt8) = (210, 40, 40)
+        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 26), rows: 52..<98, color: red)  // the red fraction drum
+        meter.paint(&rgb, columns: (lastDrum - 3)..<lastDrum, rows: 52..<98, color: red)  // its frame, in the 5th pitch
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil
@@ -432,18 +421,8 @@ struct SegmentationTests {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
         meter.fill(x: 60 + markAfter * 26 + 21, y: 85, w: 2, h: 4, value: 30)
-        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
-        for index in 0..<(meter.width * meter.height) {
-            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
-        }
-        for row in 52..<98 {
-            for column in (60 + 4 * 26 - 1)..<(60 + 6 * 26 - 4)
-            where meter.pixels[row * meter.width + column] == meter.background {
-                rgb[3 * (row * meter.width + column)] = 240
-                rgb[3 * (row * meter.width + column) + 1] = 110
-                rgb[3 * (row * meter.width + column) + 2] = 110
-            }
-        }
+        var rgb = meter.rgb
+        meter.paint(&rgb, columns: (60 + 4 * 26 - 1)..<(60 + 6 * 26 - 4), rows: 52..<98, color: (240, 110, 110))
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil
@@ -459,19 +438,11 @@ struct SegmentationTests {
     func faintlyRedDrumsAtTheEndAreTheFraction(faintDrums: Int) throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        var rgb = [UInt8](repeating: 0, count: meter.width * meter.height * 3)
-        for index in 0..<(meter.width * meter.height) {
-            for channel in 0..<3 { rgb[3 * index + channel] = meter.pixels[index] }
-        }
+        var rgb = meter.rgb
         for drum in (6 - faintDrums)..<6 {
             // Two red columns inside the drum's pitch, the rest of it gray.
-            for row in 60..<90 {
-                for column in (60 + drum * 26 + 20)..<(60 + drum * 26 + 22) {
-                    rgb[3 * (row * meter.width + column)] = 200
-                    rgb[3 * (row * meter.width + column) + 1] = 40
-                    rgb[3 * (row * meter.width + column) + 2] = 40
-                }
-            }
+            let columns = (60 + drum * 26 + 20)..<(60 + drum * 26 + 22)
+            meter.paint(&rgb, columns: columns, rows: 60..<90, color: (200, 40, 40), onBackground: false)
         }
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)

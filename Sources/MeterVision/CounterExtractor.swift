@@ -163,10 +163,15 @@ public struct CounterExtractor: Sendable {
             let seen = fullResolution.point == mark || fullResolution.possible.contains(mark)
             if !seen, redFractionFrom != mark + 1 {
                 unconfirmedSeparator = mark
-                // The strip's own unambiguous point elsewhere is the better guess for the
-                // split (a comma with room of its own joins the next digit at the locating
-                // scale, and a speck takes its place as the mark); still one for a clerk.
-                if let point = fullResolution.point { separator = point }
+                // The strip's own unambiguous point elsewhere, or the start of the red drums, is
+                // the better guess for the split (a comma with room of its own joins the next
+                // digit at the locating scale, and a speck takes its place as the mark); still
+                // one for a clerk.
+                if let point = fullResolution.point {
+                    separator = point
+                } else if let red = redFractionFrom {
+                    separator = red - 1
+                }
             }
         } else {
             (separator, possibleSeparators) = fullResolution

@@ -379,6 +379,21 @@ struct SegmentationTests {
         #expect(crop.unconfirmedDecimalAfter == 4)
     }
 
+    /// A locator mark the strip does not show, with red drums beginning elsewhere: the split
+    /// follows the red, and the mark is still reported for a clerk.
+    @Test func extractorSplitsWhereTheRedBeginsOverAnUnseenMark() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var rgb = meter.rgb
+        meter.paint(&rgb, columns: (60 + 4 * 26 - 1)..<(60 + 6 * 26 - 4), rows: 52..<98, color: (210, 40, 40))
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = 2  // a speck the locator took for the mark
+        let crop = CounterExtractor().extract(candidate, from: photo)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.unconfirmedDecimalAfter == 2)
+    }
+
     /// A comma hangs below the baseline, where a point must leave background: the locator's
     /// comma is borne out by the strip, and one the locator missed is still a possible mark.
     @Test func extractorTakesACommaForAPossibleDecimalMark() throws {

@@ -10,11 +10,8 @@ public struct ReaderSettings: Sendable {
     public var decode = DecodeOptions()
     /// Long side, in pixels, of the picture the counter is searched in.
     public var locateLongSide = 900.0
-    /// Counter candidates tried with OCR, best-ranked first, until one reads confidently. A
-    /// tiled wall or a grille gives many large, regular rows that outrank a small counter, and
-    /// read as no digits; rows ranked below the best reading so far are not read, so a photo
-    /// only pays for the further rows while nothing reads well.
-    public var candidatesToRead = 10
+    /// Counter candidates tried with OCR, best-ranked first, until one reads confidently.
+    public var candidatesToRead = 5
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
     /// Mean digit confidence under which the photo is located again with a narrower threshold

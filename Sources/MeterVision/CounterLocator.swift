@@ -110,9 +110,8 @@ public struct CounterLocator: Sendable {
         public var thresholdK = 0.25
         /// Sauvola sensitivity of the extra dark-ink pass for faint (embossed) digits; nil: none.
         public var faintThresholdK: Double? = 0.12
-        /// How many candidates to keep, best first (the reader reads down the list only while
-        /// nothing reads well).
-        public var maximumCandidates = 10
+        /// How many candidates to keep, best first.
+        public var maximumCandidates = 6
 
         /// Defaults measured on the samples' dev split.
         public init() {}

@@ -409,31 +409,6 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "012345")
     }
 
-    /// A tiled wall behind the meter: seven rows of large tiles outrank the small counter, and
-    /// read as no digits. The reader reads on down the list until a row reads well.
-    @Test func readsPastRowsOfTilesToTheCounter() throws {
-        var image = Image(width: 900, height: 600, format: .gray, filledWith: 205)
-        for row in 0..<7 {
-            for index in 0..<6 {
-                Self.ring(in: &image, x0: 20 + index * 50, y0: 20 + row * 80, width: 40, height: 60, stroke: 3)
-            }
-        }
-        for index in 0..<6 { Self.ring(in: &image, x0: 560 + index * 22, y0: 300, width: 16, height: 26, stroke: 5) }
-        // Thin tile frames read as no digit, the counter's bold rings as fives.
-        let recognizer = ScriptedRecognizer { cell in
-            let ink = cell.pixels.count { $0 < 128 }
-            return 10 * ink > 3 * cell.pixels.count ? DigitGuess(text: "5", confidence: 0.99) : .empty
-        }
-        recognizer.recognizesNonDigits = true
-        var settings = ReaderSettings()
-        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
-        let candidates = CounterLocator().locate(image)
-        let counter = try #require(candidates.firstIndex { $0.digitHeight < 40 })
-        #expect(counter >= 6)
-        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
-        #expect(result.reading?.integer == "555555")
-    }
-
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test
     /// photo's 30 px digits count as small when the limit is raised above them.
     @Test func tinyDigitsSendToReview() throws {

@@ -317,13 +317,13 @@ public struct CounterExtractor: Sendable {
             /// below the baseline (a comma's tail). A run still going at `reach` (0.8 of a pitch
             /// past the digit) whose ink goes on along the baseline into the next digit is that
             /// digit's foot reaching into the gap (the bottom corner of a slanted seven-segment
-            /// "2"), not a mark of its own; so is
-            /// one that ends in the next digit after starting late in the gap (the tail of a
-            /// printed "3" or "5", the serif of a "1"). A blurred point touching the next digit
-            /// starts early, close to its own digit (tuning sets: points within 0.13 of a pitch
-            /// of x0, tails 0.25 and more). A comma, whose tail hangs below the baseline, is no
-            /// digit's foot even where its head touches the next digit, and neither is a mark
-            /// that dips just below the baseline (a short, embossed comma).
+            /// "2"), not a mark of its own; so is one that ends in the next digit after starting
+            /// late in the gap (the tail of a printed "3" or "5", the serif of a "1"). A blurred
+            /// point touching the next digit starts early, close to its own digit (tuning sets:
+            /// points within 0.13 of a pitch of x0, tails 0.25 and more). A comma, whose tail
+            /// hangs below the baseline, is no digit's foot even where its head touches the next
+            /// digit, and neither is a mark that dips just below the baseline (a short, embossed
+            /// comma).
             func runs(_ x0: Int, _ x1: Int, reach: Int, dark: Bool) -> (point: Int, comma: Int) {
                 var (run, longest, commaRun, longestComma) = (0, 0, 0, 0)
                 var hangsBelow = false

@@ -387,9 +387,10 @@ public final class PhotoReader {
             return PhotoReader.digitsRead(best.reading).integer
         }
 
-        /// Whether the best reading has fewer digits than `policy` takes for a counter.
+        /// Whether the best reading has fewer digits than `policy` takes for a counter (a row of
+        /// bars always does: it reads no integer digits).
         func readsTooFew(_ policy: RecognitionPolicy) -> Bool {
-            guard let best, !PhotoReader.onlyOnes(best.reading) else { return true }
+            guard let best else { return true }
             return integerDigitsRead < policy.minimumIntegerDigits || best.reading.digits.count < policy.minimumDigits
         }
     }

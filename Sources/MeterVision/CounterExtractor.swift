@@ -263,6 +263,8 @@ public struct CounterExtractor: Sendable {
         let lean = Slant.estimate(
             strip, level: level, dark: darkInk.count(where: { $0 }) * 2 >= darkInk.count,
             rows: clearTop...Int(baseline), middle: middle)
+        // Each row's shift under that lean, worked out once: the search reads a pixel many times.
+        let shifts = lean == 0 ? [] : (0..<strip.height).map { Int((lean * (middle - Double($0))).rounded()) }
         var found: [Int] = []
         // Found points only two columns wide: at the size of a small LCD's point, but the end
         // of a stroke shows as much. Split on, for a clerk to confirm.
@@ -270,7 +272,7 @@ public struct CounterExtractor: Sendable {
         var faint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
-                let x = lean == 0 ? x : x + Int((lean * (middle - Double(y))).rounded())
+                let x = shifts.isEmpty ? x : x + shifts[y]
                 guard x >= 0, x < strip.width else { return false }
                 let value = Int(pixels[y * strip.width + x])
                 return dark ? value <= level : value > level

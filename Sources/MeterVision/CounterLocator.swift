@@ -417,8 +417,8 @@ public struct CounterLocator: Sendable {
                 // A "1" ending the row sits off its position's centre (at the right on
                 // seven-segment displays): the next position is counted on from the nearest
                 // digit-wide shape, whose centre is its position's.
-                let ordered = direction > 0 ? Array(shapes.reversed()) : shapes
-                let reference = ordered.first { $0.width >= 0.6 * digitWidth } ?? end
+                func isWide(_ shape: Shape) -> Bool { shape.width >= 0.6 * digitWidth }
+                let reference = (direction > 0 ? shapes.last(where: isWide) : shapes.first(where: isWide)) ?? end
                 let steps = (abs(end.x - reference.x) / pitch).rounded() + 1
                 let x = reference.x + direction * steps * pitch
                 let y = reference.y + direction * steps * pitch * slope

@@ -22,6 +22,9 @@ public struct ReaderSettings: Sendable {
     /// Confidence under which a digit read at a row's end, in a position the locator only
     /// inferred from ink there, is left out of the reading (as a no-digit reading is).
     public var inferredEndConfidence = 0.5
+    /// Confidence under which a digit is a guess: a longer row of the same counter with such a
+    /// digit does not replace the row read (a comma's room read as a digit).
+    public var guessBelowConfidence = 0.5
     /// Score factor of a row whose every position reads "1" (barcodes, breaker toggles).
     public var onlyOnesRowWeight = 0.3
     /// Recognition thresholds.
@@ -407,10 +410,8 @@ public final class PhotoReader {
         let clock = ContinuousClock()
         var pass = CandidatePass()
         let tried = Array(candidates.prefix(settings.candidatesToRead))
-        /// Whether `candidate` is the same counter as `crop` with more positions: the digits
-        /// beside a row of their drum windows, one of which did not come out as a window.
         func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
-            candidate.cellCenters.count > crop.cells.count && candidate.coversMuchOf(crop.candidate)
+            Self.isLonger(candidate, than: crop.candidate, cellsRead: crop.cells.count)
         }
         for (candidateIndex, candidate) in tried.enumerated() {
             // A reading scores the locator's score times its confidence squared, at most the
@@ -480,11 +481,13 @@ public final class PhotoReader {
             let cutOff = Self.touchesBorder(crop.candidate, width: image.width, height: image.height)
             if cutOff { score *= settings.cutOffRowWeight }
             // The same counter read with more digits, as surely, and no fewer integer digits,
-            // lacks none the other has.
+            // lacks none the other has; unless a digit of it is a guess (a comma's room or
+            // a drum's frame cut as a position of its own).
             let moreDigits = pass.best.map { best in
                 let (now, before) = (Self.digitsRead(reading), Self.digitsRead(best.reading))
                 return longer && now.all > before.all && now.integer >= before.integer
                     && meanConfidence >= settings.policy.acceptConfidence
+                    && !reading.digits.contains { !$0.isRolling && $0.confidence < settings.guessBelowConfidence }
             } ?? false
             if pass.best == nil || score > pass.best!.score || moreDigits {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
@@ -507,6 +510,15 @@ public final class PhotoReader {
             }
         }
         return pass
+    }
+
+    /// Whether `candidate` is the same counter as the row `read` (of which `cellsRead` cells
+    /// were read) with more positions: the digits beside a row of their drum windows, one of
+    /// which did not come out as a window. At the same pitch: more positions at a narrower
+    /// one cut some digits twice.
+    static func isLonger(_ candidate: CounterCandidate, than read: CounterCandidate, cellsRead: Int) -> Bool {
+        candidate.cellCenters.count > cellsRead && candidate.coversMuchOf(read)
+            && abs(candidate.pitch - read.pitch) <= 0.15 * read.pitch
     }
 
     /// Whether a position the locator only inferred from ink (no digit shape of its own) reads

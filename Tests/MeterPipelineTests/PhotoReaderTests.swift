@@ -3,7 +3,7 @@ import Testing
 import MeterImage
 import MeterOCR
 @testable import MeterPipeline
-import MeterVision
+@testable import MeterVision
 import MeterReading
 
 /// The reader's logic with scripted recognisers: what it decides from what the engine says.
@@ -331,6 +331,40 @@ struct PhotoReaderTests {
         let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
         #expect(recognizer.digitCalls == 9)
         #expect(result.reading?.integer == "00001")
+    }
+
+    /// The longer row of the same counter does not win when one of its digits is a guess, even
+    /// with a mean confidence that would be accepted: a comma's room or a frame cut as a position.
+    @Test func longerRowWithAGuessedDigitDoesNotWin() throws {
+        let image = Self.windowsImage()
+        let sure = guesses("00")
+        let guessed = guesses("0") + [DigitGuess(text: "8", confidence: 0.45)] + guesses("1", confidence: 1)
+        let recognizer = ScriptedRecognizer(digits: guesses("0000") + sure + guessed)
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(recognizer.digitCalls >= 9)
+        #expect(result.reading?.integer == "0000")
+    }
+
+    /// A longer row over the same counter at a narrower pitch cuts some digits twice: it is not
+    /// the same counter with more positions.
+    @Test func longerRowMustKeepThePitch() {
+        let read = CounterCandidate(
+            cellCenters: (0..<6).map { Point(x: 100 + 26 * Double($0), y: 60) }, digitHeight: 30, digitWidth: 18,
+            pitch: 26, angle: 0, inferred: Array(repeating: false, count: 6), score: 100,
+            darkInk: Array(repeating: true, count: 6), decimalAfter: nil)
+        var longer = read
+        longer.cellCenters.append(Point(x: 100 + 26 * 6, y: 60))
+        longer.inferred.append(true)
+        longer.darkInk.append(true)
+        #expect(PhotoReader.isLonger(longer, than: read, cellsRead: 6))
+        var narrower = longer
+        narrower.cellCenters = (0..<8).map { Point(x: 100 + 19.5 * Double($0), y: 60) }
+        narrower.pitch = 19.5
+        narrower.inferred = Array(repeating: false, count: 8)
+        narrower.darkInk = Array(repeating: true, count: 8)
+        #expect(!PhotoReader.isLonger(narrower, than: read, cellsRead: 6))
     }
 
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either

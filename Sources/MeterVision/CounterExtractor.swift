@@ -128,12 +128,26 @@ public struct CounterExtractor: Sendable {
         let cellWidth = max(4, Int(min(candidate.pitch * 0.96, candidate.digitWidth * 1.35)))
         let cellHeight = max(4, Int(candidate.digitHeight * cellHeightFactor))
         var cells: [DigitCell] = []
-        var positions: [Double] = []
-        for (index, center) in centers.enumerated() {
-            let u = (center.x - mid.x) * cosine + (center.y - mid.y) * sine + half.0
-            positions.append(u)
-            let x = Int(u - Double(cellWidth) / 2)
-            let y = Int(half.1 - Double(cellHeight) / 2)
+        let top = Int(half.1 - Double(cellHeight) / 2)
+        let counted = centers.map { ($0.x - mid.x) * cosine + ($0.y - mid.y) * sine + half.0 }
+        // A position counted on from the row's shapes lands where the pitch says, and an error
+        // in the pitch grows with every step: its cell is cut where its digit's ink is.
+        var positions = counted.indices.map { index in
+            guard candidate.inferred[index] else { return counted[index] }
+            return Self.digitInkCenter(
+                in: strip, near: counted[index], top: top, height: cellHeight, pitch: candidate.pitch,
+                digitHeight: candidate.digitHeight, darkInk: candidate.darkInk[index]) ?? counted[index]
+        }
+        for index in positions.indices where positions[index] != counted[index] {
+            // Not a neighbour's digit: a position filled into a wider gap (the room of a decimal
+            // point, the frame before the fraction drums) holds none of its own.
+            let neighbours = [index - 1, index + 1].filter(positions.indices.contains)
+            if neighbours.contains(where: { abs(positions[$0] - positions[index]) < 0.6 * candidate.pitch }) {
+                positions[index] = counted[index]
+            }
+        }
+        for (index, u) in positions.enumerated() {
+            let (x, y) = (Int(u - Double(cellWidth) / 2), top)
             let image = strip.cropped(x: x, y: y, width: cellWidth, height: cellHeight)
             // Redness over the whole pitch and a little above and below: red frames count too.
             let pitchWidth = Int(candidate.pitch)
@@ -202,6 +216,31 @@ public struct CounterExtractor: Sendable {
             digitMayBeMissing: digitMayBeMissing(
                 cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale),
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
+    }
+
+    /// The centre, along the strip, of the digit-tall piece of ink nearest to `u` within a
+    /// third of a pitch, in a window of 1.6 pitches (Otsu's level on the window, `darkInk`'s
+    /// polarity); nil when there is none. Window frames and the band around drum windows run
+    /// the window's full height and are passed over, as are pieces cut by the window's sides.
+    static func digitInkCenter(
+        in strip: Image, near u: Double, top: Int, height: Int, pitch: Double, digitHeight: Double, darkInk: Bool
+    ) -> Double? {
+        let width = max(4, Int(1.6 * pitch))
+        let left = Int(u - 0.8 * pitch)
+        let window = strip.cropped(x: left, y: top, width: width, height: height)
+        let level = Threshold.otsu(Threshold.histogram(window))
+        let ink = Threshold.binarize(window, level: level, darkInk: darkInk)
+        var best: (center: Double, distance: Double)? = nil
+        for blob in Components.blobs(in: ink, minimumArea: 4) {
+            let tall = Double(blob.height)
+            guard tall >= 0.45 * digitHeight, tall <= 1.15 * digitHeight, blob.minY > 0 || blob.maxY < height - 1,
+                blob.minX > 0, blob.maxX < width - 1, Double(blob.width) <= 0.9 * pitch
+            else { continue }
+            let center = Double(left) + blob.centerX
+            let distance = abs(center - u)
+            if distance <= pitch / 3, best == nil || distance < best!.distance { best = (center, distance) }
+        }
+        return best?.center
     }
 
     /// Where the locator's ink past an end of the row may be a digit the row lacks. Past a red

@@ -106,6 +106,37 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
     }
 
+    /// A position the locator only counted on from the row (no shape of its own) is cut where
+    /// its digit's ink is, not where the pitch put it; one filled into a gap with no digit of
+    /// its own does not move onto a neighbour's digit.
+    @Test(arguments: [(8.0, true), (-8.0, true), (0.0, false)])
+    func extractorCutsAnInferredPositionOnItsInk(offset: Double, ownDigit: Bool) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        try #require(candidate.cellCenters.count == 6)
+        if ownDigit {
+            // The last digit, found a third of a pitch off.
+            candidate.inferred[5] = true
+            candidate.cellCenters[5].x += offset
+        } else {
+            // An extra position between the third and the fourth digit, near enough to the
+            // fourth to be taken for it.
+            let (third, fourth) = (candidate.cellCenters[2], candidate.cellCenters[3])
+            let between = Point(x: third.x + 0.7 * (fourth.x - third.x), y: third.y)
+            candidate.cellCenters.insert(between, at: 3)
+            candidate.inferred.insert(true, at: 3)
+            candidate.darkInk.insert(true, at: 3)
+        }
+        let cells = CounterExtractor().extract(candidate, from: meter.image).cells
+        let pitch = Double(cells[1].frame.x - cells[0].frame.x)
+        if ownDigit {
+            #expect(abs(Double(cells[5].frame.x - cells[4].frame.x) - pitch) <= 1)
+        } else {
+            #expect(abs(Double(cells[3].frame.x - cells[2].frame.x) - 0.7 * pitch) <= 1)
+        }
+    }
+
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
     /// cells and the decimal point are the same as for small digits, and the cell frames map
     /// back onto the photo's row.

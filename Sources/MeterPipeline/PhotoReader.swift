@@ -15,7 +15,8 @@ public struct ReaderSettings: Sendable {
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
     /// Mean digit confidence under which the photo is located again with a narrower threshold
-    /// window (a second look; also when too few digits were read).
+    /// window (a second look; also when too few digits, or fewer integer digits than a counter
+    /// usually has, were read).
     public var secondLookBelowConfidence = 0.9
     /// Confidence every integer digit of a reading found on the second look needs to be accepted.
     public var secondLookAcceptConfidence = 0.95
@@ -202,6 +203,7 @@ public final class PhotoReader {
         }
         if !secondLook, pass.readsTooFew(settings.policy)
             || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
+            || pass.readsFewerThanUsual(settings.policy)
         {
             // Small digits in windows cut from a dark band: the threshold's window, wide enough
             // for large digits, takes in the band, and only the digits' cores survive (rows of
@@ -388,6 +390,12 @@ public final class PhotoReader {
         var integerDigitsRead: Int {
             guard let best, !PhotoReader.onlyOnes(best.reading) else { return 0 }
             return PhotoReader.digitsRead(best.reading).integer
+        }
+
+        /// Whether the best reading has fewer integer digits than a counter usually shows: the
+        /// row may have been cut short (a first or last digit not taken into it).
+        func readsFewerThanUsual(_ policy: RecognitionPolicy) -> Bool {
+            best != nil && integerDigitsRead < policy.usualIntegerDigits
         }
 
         /// Whether the best reading has fewer digits than `policy` takes for a counter (a row of

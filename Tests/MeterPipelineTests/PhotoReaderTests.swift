@@ -274,12 +274,14 @@ struct PhotoReaderTests {
 
     /// A row of dark shapes (a brand name) above a black band with faint gray digits in
     /// small white windows, which only a narrower threshold window finds.
-    static func brandAboveFaintCounter(brand: Bool = true) -> Image {
+    static func brandAboveFaintCounter(brand: Bool = true, letters: Int = 5) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
             for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
         }
-        for index in 0..<5 where brand { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
+        for index in 0..<letters where brand {
+            ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5)
+        }
         fill(100, 150, 600, 150, 20)
         for index in 0..<6 {
             let x0 = 250 + index * 34
@@ -365,6 +367,17 @@ struct PhotoReaderTests {
         narrower.inferred = Array(repeating: false, count: 8)
         narrower.darkInk = Array(repeating: true, count: 8)
         #expect(!PhotoReader.isLonger(narrower, than: read, cellsRead: 6))
+    }
+
+    /// A sure reading with fewer integer digits than a counter usually shows (a row cut short,
+    /// or lettering) gets the second look too; its fuller reading wins.
+    @Test func readingShorterThanUsualGetsASecondLook() throws {
+        let photo = try Self.brandAboveFaintCounter(letters: 4).pngData()
+        let recognizer = ScriptedRecognizer(
+            digits: guesses("1234") + guesses("012345"), lines: [guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: photo)
+        #expect(recognizer.digitCalls == 10)
+        #expect(result.reading?.integer == "012345")
     }
 
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either

@@ -205,6 +205,7 @@ public final class PhotoReader {
             || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
             || pass.readsFewerThanUsual(settings.policy)
         {
+
             // Small digits in windows cut from a dark band: the threshold's window, wide enough
             // for large digits, takes in the band, and only the digits' cores survive (rows of
             // specks too far apart to link), so lettering beside them is read instead. A second
@@ -280,6 +281,14 @@ public final class PhotoReader {
             // where a sure-looking digit is wrong more often than elsewhere.
             status = .review
             reasons.append(Reason(.lowConfidence, "counter found on a second look, and not every digit is clear"))
+        }
+        if status == .accepted,
+            Self.longerRowReadsMore(
+                best.reading.digits.map(\.text).joined(), row: best.crop.candidate, cellsRead: best.crop.cells.count,
+                rows: pass.rows)
+        {
+            status = .review
+            reasons.append(Reason(.lowConfidence, "a longer row over the same counter reads more digits"))
         }
         let digitHeight = best.crop.candidate.digitHeight
         if status == .accepted, digitHeight < settings.smallestTrustedDigitHeight {
@@ -382,6 +391,8 @@ public final class PhotoReader {
         var notDigitRows = Set<Int>()
         /// Indices of the candidates read.
         var read = Set<Int>()
+        /// Every row read, with the digits it read.
+        var rows: [(candidate: CounterCandidate, text: String)] = []
         var segmentTime = 0.0
         var recognizeTime = 0.0
 
@@ -477,6 +488,7 @@ public final class PhotoReader {
             if bars || recognizer.recognizesNonDigits && Self.mostlyNoDigits(positions.map(\.text)) {
                 pass.notDigitRows.insert(candidateIndex)
             }
+            pass.rows.append((crop.candidate, reading.digits.map(\.text).joined()))
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
             // from brand letters, which look just as regular.
             let meanConfidence = Self.meanConfidence(reading)
@@ -527,6 +539,21 @@ public final class PhotoReader {
     static func isLonger(_ candidate: CounterCandidate, than read: CounterCandidate, cellsRead: Int) -> Bool {
         candidate.cellCenters.count > cellsRead && candidate.coversMuchOf(read)
             && abs(candidate.pitch - read.pitch) <= 0.15 * read.pitch
+    }
+
+    /// Whether one of `rows` (rows read, with their digits) is the counter of `row` (`text`
+    /// read from `cellsRead` of its cells) as a row of one or two more positions, with
+    /// `text`'s digits and more at an end: it read less
+    /// surely, or it would have won, but the clearer reading may lack its first or last digit
+    /// (a small LCD's leading "0"). Longer rows that read other digits, or many more, took in
+    /// a frame or lettering.
+    static func longerRowReadsMore(
+        _ text: String, row: CounterCandidate, cellsRead: Int, rows: [(candidate: CounterCandidate, text: String)]
+    ) -> Bool {
+        rows.contains {
+            isLonger($0.candidate, than: row, cellsRead: cellsRead)
+                && (1...2).contains($0.text.count - text.count) && $0.text.contains(text)
+        }
     }
 
     /// Whether a position the locator only inferred from ink (no digit shape of its own) reads

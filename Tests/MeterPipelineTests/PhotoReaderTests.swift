@@ -369,6 +369,24 @@ struct PhotoReaderTests {
         #expect(!PhotoReader.isLonger(narrower, than: read, cellsRead: 6))
     }
 
+    /// A clear reading goes to a clerk when a row of the same counter with one or two more
+    /// positions read the same digits and more at an end (less surely, or it would have won):
+    /// the clear one may lack its first digit. A longer row that read other digits, or many
+    /// more, took in a frame or lettering, and does not count.
+    @Test func longerRowWithTheSameDigitsAndMoreHoldsBackTheReading() {
+        func row(_ count: Int, from x: Double) -> CounterCandidate {
+            CounterCandidate(
+                cellCenters: (0..<count).map { Point(x: x + 26 * Double($0), y: 60) }, digitHeight: 30,
+                digitWidth: 18, pitch: 26, angle: 0, inferred: Array(repeating: false, count: count), score: 100,
+                darkInk: Array(repeating: true, count: count), decimalAfter: nil)
+        }
+        let read = row(5, from: 126)
+        #expect(PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(row(6, from: 100), "000864")]))
+        #expect(!PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(row(6, from: 100), "700861")]))
+        #expect(!PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(row(8, from: 74), "70008645")]))
+        #expect(!PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(read, "00864")]))
+    }
+
     /// A sure reading with fewer integer digits than a counter usually shows (a row cut short,
     /// or lettering) gets the second look too; its fuller reading wins.
     @Test func readingShorterThanUsualGetsASecondLook() throws {

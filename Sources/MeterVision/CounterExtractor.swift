@@ -305,6 +305,7 @@ public struct CounterExtractor: Sendable {
         // Each row's shift under that lean, worked out once: the search reads a pixel many times.
         let shifts = lean == 0 ? [] : (0..<strip.height).map { Int((lean * (middle - Double($0))).rounded()) }
         var found: [Int] = []
+        var edgeRows: [Bool: Set<Int>] = [:]
         // Found points only two columns wide: at the size of a small LCD's point, but the end
         // of a stroke shows as much. Split on, for a clerk to confirm.
         var thin: [Int] = []
@@ -324,8 +325,18 @@ public struct CounterExtractor: Sendable {
                 var above = 0
                 for y in clearTop...clearBottom where isInk(x, y, dark: dark) { above += 1 }
                 var below = 0
-                for y in belowTop...belowBottom where isInk(x, y, dark: dark) { below += 1 }
+                for y in belowTop...belowBottom where !edgeRows[dark, default: []].contains(y) && isInk(x, y, dark: dark) {
+                    below += 1
+                }
                 return (low, above, below)
+            }
+            // Rows below the baseline inked along most of the strip are the edge of the window
+            // or panel the digits stand on, not a comma's tail: an LCD's digits can sit that
+            // close to its frame.
+            for dark in Set(darkInk) {
+                edgeRows[dark] = Set((belowTop...belowBottom).filter { y in
+                    (0..<strip.width).count { isInk($0, y, dark: dark) } >= strip.width * 4 / 5
+                })
             }
             /// Whether column x has ink just below the baseline, above the band a long comma
             /// tail reaches into.

@@ -137,6 +137,19 @@ struct SegmentationTests {
         }
     }
 
+    /// Digits standing close above the edge of their window or panel: the edge runs along
+    /// the band below the baseline where a comma's tail would hang, under every column. It is
+    /// no tail, and the point is as clear as without it.
+    @Test func extractorFindsAPointAboveAWindowEdge() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        meter.fill(x: 60 + 3 * 26 + 20, y: 85, w: 4, h: 4, value: 30)  // after the 4th digit
+        meter.fill(x: 30, y: 95, w: 250, h: 2, value: 30)  // the window's lower edge
+        let crop = try extractedWithoutLocatorMark(meter)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.possibleDecimalAfter.isEmpty)  // a clear point, not a comma-like mark for a clerk
+    }
+
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
     /// cells and the decimal point are the same as for small digits, and the cell frames map
     /// back onto the photo's row.

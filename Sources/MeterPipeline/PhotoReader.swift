@@ -542,11 +542,10 @@ public final class PhotoReader {
     }
 
     /// Whether one of `rows` (rows read, with their digits) is the counter of `row` (`text`
-    /// read from `cellsRead` of its cells) as a row of one or two more positions, with
-    /// `text`'s digits and more at an end: it read less
-    /// surely, or it would have won, but the clearer reading may lack its first or last digit
-    /// (a small LCD's leading "0"). Longer rows that read other digits, or many more, took in
-    /// a frame or lettering.
+    /// read from `cellsRead` of its cells) as a row of one or two more positions, with `text`'s
+    /// digits and more at an end: it read less surely, or it would have won, but the clearer
+    /// reading may lack its first or last digit (a small LCD's leading "0"). Longer rows that
+    /// read other digits, or many more, took in a frame or lettering.
     static func longerRowReadsMore(
         _ text: String, row: CounterCandidate, cellsRead: Int, rows: [(candidate: CounterCandidate, text: String)]
     ) -> Bool {

@@ -205,7 +205,6 @@ public final class PhotoReader {
             || Self.isUnsure(pass.best?.reading, below: settings.secondLookBelowConfidence)
             || pass.readsFewerThanUsual(settings.policy)
         {
-
             // Small digits in windows cut from a dark band: the threshold's window, wide enough
             // for large digits, takes in the band, and only the digits' cores survive (rows of
             // specks too far apart to link), so lettering beside them is read instead. A second

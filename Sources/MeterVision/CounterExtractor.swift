@@ -147,15 +147,15 @@ public struct CounterExtractor: Sendable {
             }
         }
         for (index, u) in positions.enumerated() {
-            let (x, y) = (Int(u - Double(cellWidth) / 2), top)
-            let image = strip.cropped(x: x, y: y, width: cellWidth, height: cellHeight)
+            let x = Int(u - Double(cellWidth) / 2)
+            let image = strip.cropped(x: x, y: top, width: cellWidth, height: cellHeight)
             // Redness over the whole pitch and a little above and below: red frames count too.
             let pitchWidth = Int(candidate.pitch)
             let redRegion = redStrip.cropped(
                 x: Int(u) - pitchWidth / 2, y: 0, width: pitchWidth, height: stripHeight)
             cells.append(
                 DigitCell(
-                    image: image, frame: (x, y, cellWidth, cellHeight), redness: redRegion.share(above: 60),
+                    image: image, frame: (x, top, cellWidth, cellHeight), redness: redRegion.share(above: 60),
                     isFraction: false,
                     roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
                     isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
@@ -221,7 +221,7 @@ public struct CounterExtractor: Sendable {
     /// The centre, along the strip, of the digit-tall piece of ink nearest to `u` within a
     /// third of a pitch, in a window of 1.6 pitches (Otsu's level on the window, `darkInk`'s
     /// polarity); nil when there is none. Window frames and the band around drum windows run
-    /// the window's full height and are passed over, as are pieces cut by the window's sides.
+    /// taller than a digit and are passed over, as are pieces cut by the window's sides.
     static func digitInkCenter(
         in strip: Image, near u: Double, top: Int, height: Int, pitch: Double, digitHeight: Double, darkInk: Bool
     ) -> Double? {
@@ -233,8 +233,8 @@ public struct CounterExtractor: Sendable {
         var best: (center: Double, distance: Double)? = nil
         for blob in Components.blobs(in: ink, minimumArea: 4) {
             let tall = Double(blob.height)
-            guard tall >= 0.45 * digitHeight, tall <= 1.15 * digitHeight, blob.minY > 0 || blob.maxY < height - 1,
-                blob.minX > 0, blob.maxX < width - 1, Double(blob.width) <= 0.9 * pitch
+            guard tall >= 0.45 * digitHeight, tall <= 1.15 * digitHeight, blob.minX > 0, blob.maxX < width - 1,
+                Double(blob.width) <= 0.9 * pitch
             else { continue }
             let center = Double(left) + blob.centerX
             let distance = abs(center - u)
@@ -305,7 +305,6 @@ public struct CounterExtractor: Sendable {
         // Each row's shift under that lean, worked out once: the search reads a pixel many times.
         let shifts = lean == 0 ? [] : (0..<strip.height).map { Int((lean * (middle - Double($0))).rounded()) }
         var found: [Int] = []
-        var edgeRows: [Bool: Set<Int>] = [:]
         // Found points only two columns wide: at the size of a small LCD's point, but the end
         // of a stroke shows as much. Split on, for a clerk to confirm.
         var thin: [Int] = []
@@ -317,6 +316,16 @@ public struct CounterExtractor: Sendable {
                 let value = Int(pixels[y * strip.width + x])
                 return dark ? value <= level : value > level
             }
+            /// The rows below the baseline where a comma's tail can hang: not those inked along
+            /// most of the strip, the edge of the window or panel the digits stand on (an LCD's
+            /// digits can sit that close to its frame). Worked out once per polarity in the row.
+            func tailRows(dark: Bool) -> [Int] {
+                guard darkInk.contains(dark) else { return [] }
+                return (belowTop...belowBottom).filter { y in
+                    (0..<strip.width).count { isInk($0, y, dark: dark) } < strip.width * 4 / 5
+                }
+            }
+            let (darkTailRows, lightTailRows) = (tailRows(dark: true), tailRows(dark: false))
             /// Ink in column x: in the point's band just above the baseline, in the digit's body
             /// above it, and below the baseline.
             func column(_ x: Int, dark: Bool) -> (low: Int, above: Int, below: Int) {
@@ -325,18 +334,8 @@ public struct CounterExtractor: Sendable {
                 var above = 0
                 for y in clearTop...clearBottom where isInk(x, y, dark: dark) { above += 1 }
                 var below = 0
-                for y in belowTop...belowBottom where !edgeRows[dark, default: []].contains(y) && isInk(x, y, dark: dark) {
-                    below += 1
-                }
+                for y in dark ? darkTailRows : lightTailRows where isInk(x, y, dark: dark) { below += 1 }
                 return (low, above, below)
-            }
-            // Rows below the baseline inked along most of the strip are the edge of the window
-            // or panel the digits stand on, not a comma's tail: an LCD's digits can sit that
-            // close to its frame.
-            for dark in Set(darkInk) {
-                edgeRows[dark] = Set((belowTop...belowBottom).filter { y in
-                    (0..<strip.width).count { isInk($0, y, dark: dark) } >= strip.width * 4 / 5
-                })
             }
             /// Whether column x has ink just below the baseline, above the band a long comma
             /// tail reaches into.

@@ -217,7 +217,8 @@ public final class PhotoReader {
             secondLook = try readAlso(close.candidates, found: close.evidence, scale: factor) { [pass] again in
                 guard let found = again.best, !Self.touchesBorder(found.crop.candidate, width: width, height: height)
                 else { return false }
-                return again.integerDigitsRead >= pass.integerDigitsRead && found.score > (pass.best?.score ?? 0)
+                let first = pass.best.map { (row: $0.crop.candidate, cellsRead: $0.crop.cells.count, reading: $0.reading, score: $0.score) }
+                return secondLookWins(row: found.crop.candidate, reading: found.reading, score: found.score, over: first)
             }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)
@@ -395,12 +396,8 @@ public final class PhotoReader {
         var segmentTime = 0.0
         var recognizeTime = 0.0
 
-        /// Integer digits the best reading has (0 without one, or when it is a row of bars read
-        /// as ones: a barcode's many "digits" must not outweigh a real counter found later).
-        var integerDigitsRead: Int {
-            guard let best, !PhotoReader.onlyOnes(best.reading) else { return 0 }
-            return PhotoReader.digitsRead(best.reading).integer
-        }
+        /// Integer digits the best reading has (0 without one; see `integerDigits(of:)`).
+        var integerDigitsRead: Int { best.map { PhotoReader.integerDigits(of: $0.reading) } ?? 0 }
 
         /// Whether the best reading has fewer integer digits than a counter usually shows: the
         /// row may have been cut short (a first or last digit not taken into it).
@@ -502,12 +499,7 @@ public final class PhotoReader {
             // The same counter read with more digits, as surely, and no fewer integer digits,
             // lacks none the other has; unless a digit of it is a guess (a comma's room or
             // a drum's frame cut as a position of its own).
-            let moreDigits = pass.best.map { best in
-                let (now, before) = (Self.digitsRead(reading), Self.digitsRead(best.reading))
-                return longer && now.all > before.all && now.integer >= before.integer
-                    && meanConfidence >= settings.policy.acceptConfidence
-                    && !reading.digits.contains { !$0.isRolling && $0.confidence < settings.guessBelowConfidence }
-            } ?? false
+            let moreDigits = longer && pass.best.map { readsMore(reading, than: $0.reading) } ?? false
             if pass.best == nil || score > pass.best!.score || moreDigits {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
                 // A found shape at an end that reads as no digit (a frame bar, a screw head) is
@@ -529,6 +521,44 @@ public final class PhotoReader {
             }
         }
         return pass
+    }
+
+    /// Whether the second look's best reading (of `row`, scoring `score`) replaces the first
+    /// look's: it must read no fewer integer digits, and score higher or be the same counter as
+    /// a longer row that reads more (as in `readCandidates`: a faint first digit lowers its
+    /// score, but the shorter row lacks that digit).
+    func secondLookWins(
+        row: CounterCandidate, reading: AssembledReading, score: Double,
+        over first: (row: CounterCandidate, cellsRead: Int, reading: AssembledReading, score: Double)?
+    ) -> Bool {
+        guard let first else { return score > 0 }
+        // Digits past the usual count prove nothing: a row of ten that took in lettering does
+        // not outdo a counter's seven. Nor does a reading with integer positions it could not
+        // read (a wrong row, or lettering): a sure reading of enough digits outdoes it.
+        let usual = settings.policy.usualIntegerDigits
+        let (now, before) = (Self.integerDigits(of: reading), Self.integerDigits(of: first.reading))
+        let sureInstead = first.reading.digits.contains { !$0.isFraction && $0.text.isEmpty }
+            && Self.meanConfidence(reading) >= settings.policy.acceptConfidence
+            && now >= settings.policy.minimumIntegerDigits
+        guard min(now, usual) >= min(before, usual) || sureInstead else { return false }
+        return score > first.score
+            || Self.isLonger(row, than: first.row, cellsRead: first.cellsRead) && readsMore(reading, than: first.reading)
+    }
+
+    /// Integer digits `reading` has; none when it is a row of bars read as ones (a barcode's
+    /// many "digits" must not outweigh a real counter found later).
+    static func integerDigits(of reading: AssembledReading) -> Int {
+        onlyOnes(reading) ? 0 : digitsRead(reading).integer
+    }
+
+    /// Whether `reading`, of a longer row of the same counter, reads more digits than `before`,
+    /// no fewer integer ones, as surely as an accepted reading, and without a digit that is a
+    /// guess (a comma's room or a drum's frame cut as a position of its own).
+    func readsMore(_ reading: AssembledReading, than before: AssembledReading) -> Bool {
+        let (now, then) = (Self.digitsRead(reading), Self.digitsRead(before))
+        return now.all > then.all && now.integer >= then.integer
+            && Self.meanConfidence(reading) >= settings.policy.acceptConfidence
+            && !reading.digits.contains { !$0.isRolling && $0.confidence < settings.guessBelowConfidence }
     }
 
     /// Whether `candidate` is the same counter as the row `read` (of which `cellsRead` cells

@@ -398,6 +398,69 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "012345")
     }
 
+    /// The second look's reading wins over the first look's when it scores higher, or when it
+    /// is the same counter as a longer row that reads more, surely (a faint first digit on an
+    /// embossed plate lowers the longer row's score: 2232.093 against 02232.093); never with
+    /// fewer integer digits, another counter scoring lower, or a guessed digit.
+    @Test func secondLookTakesTheLongerRowOfTheSameCounter() {
+        func row(_ count: Int, from x: Double) -> CounterCandidate {
+            CounterCandidate(
+                cellCenters: (0..<count).map { Point(x: x + 30 * Double($0), y: 60) }, digitHeight: 28,
+                digitWidth: 18, pitch: 30, angle: 0, inferred: Array(repeating: false, count: count), score: 120,
+                darkInk: Array(repeating: true, count: count), decimalAfter: nil)
+        }
+        let assembler = ReadingAssembler()
+        func reading(_ text: String, fraction: Int = 3, confidence: Double = 0.99) -> AssembledReading {
+            assembler.assemble(
+                text.enumerated().map { index, digit in
+                    DigitEvidence(
+                        text: digit == "?" ? "8" : String(digit), confidence: digit == "?" ? 0.45 : confidence,
+                        isFraction: index >= text.count - fraction)
+                })
+        }
+        let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
+        let first = (row: row(7, from: 130), cellsRead: 7, reading: reading("2232093"), score: 122.0)
+        // The same counter, one position longer, lower score: it wins.
+        #expect(reader.secondLookWins(row: row(8, from: 100), reading: reading("02232093"), score: 104, over: first))
+        // Another counter (not covering the first row) with a lower score does not.
+        #expect(!reader.secondLookWins(row: row(8, from: 400), reading: reading("02232093"), score: 104, over: first))
+        // Nor the longer row with a guessed digit, or one reading fewer integer digits.
+        #expect(!reader.secondLookWins(row: row(8, from: 100), reading: reading("02?32093"), score: 104, over: first))
+        #expect(!reader.secondLookWins(row: row(8, from: 100), reading: reading("02232093", fraction: 5), score: 104, over: first))
+        // A higher score wins, as before.
+        #expect(reader.secondLookWins(row: row(7, from: 400), reading: reading("1234567"), score: 130, over: first))
+    }
+
+    /// A second look's reading that scores higher needs as many integer digits as the first
+    /// look's, counted up to the usual five (a row of eight that took in lettering does not
+    /// outdo a counter's five); fewer do, when sure, if the first left integer positions unread.
+    @Test func secondLookNeedsEnoughIntegerDigits() {
+        let row = CounterCandidate(
+            cellCenters: (0..<5).map { Point(x: 400 + 30 * Double($0), y: 60) }, digitHeight: 28, digitWidth: 18,
+            pitch: 30, angle: 0, inferred: Array(repeating: false, count: 5), score: 120,
+            darkInk: Array(repeating: true, count: 5), decimalAfter: nil)
+        let assembler = ReadingAssembler()
+        func reading(_ text: String, fraction: Int = 0, confidence: Double = 0.99) -> AssembledReading {
+            assembler.assemble(
+                text.enumerated().map { index, digit in
+                    DigitEvidence(
+                        text: digit == "_" ? "" : String(digit), confidence: digit == "_" ? 0 : confidence,
+                        isFraction: index >= text.count - fraction)
+                })
+        }
+        func first(_ text: String, confidence: Double) -> (CounterCandidate, Int, AssembledReading, Double) {
+            (row, text.count, reading(text, confidence: confidence), 20)
+        }
+        let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
+        let lettering = first("78281054", confidence: 0.6)
+        #expect(reader.secondLookWins(row: row, reading: reading("00212"), score: 50, over: lettering))
+        #expect(!reader.secondLookWins(row: row, reading: reading("0000"), score: 50, over: lettering))
+        let unread = first("7828_05_46", confidence: 0.6)
+        #expect(reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3), score: 50, over: unread))
+        #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3, confidence: 0.8), score: 50, over: unread))
+        #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 5), score: 50, over: unread))
+    }
+
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
     /// its own reading, unsure; a whole reading that bears the roll out, or is unsure, does not.

@@ -433,7 +433,8 @@ struct PhotoReaderTests {
 
     /// A second look's reading that scores higher needs as many integer digits as the first
     /// look's, counted up to the usual five (a row of eight that took in lettering does not
-    /// outdo a counter's five); fewer do, when sure, if the first left integer positions unread.
+    /// outdo a counter's five); fewer do, when sure, if the first left integer positions unread
+    /// or was unsure and scored less than half as much.
     @Test func secondLookNeedsEnoughIntegerDigits() {
         let row = CounterCandidate(
             cellCenters: (0..<5).map { Point(x: 400 + 30 * Double($0), y: 60) }, digitHeight: 28, digitWidth: 18,
@@ -452,13 +453,18 @@ struct PhotoReaderTests {
             (row, text.count, reading(text, confidence: confidence), 20)
         }
         let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
-        let lettering = first("78281054", confidence: 0.6)
+        let lettering = first("78281054", confidence: 0.95)
         #expect(reader.secondLookWins(row: row, reading: reading("00212"), score: 50, over: lettering))
         #expect(!reader.secondLookWins(row: row, reading: reading("0000"), score: 50, over: lettering))
         let unread = first("7828_05_46", confidence: 0.6)
         #expect(reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3), score: 50, over: unread))
         #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3, confidence: 0.8), score: 50, over: unread))
         #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 5), score: 50, over: unread))
+        // An unsure first reading gives way to a sure one scoring at least twice as much.
+        let unsure = first("141864", confidence: 0.5)
+        #expect(reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 40, over: unsure))
+        #expect(!reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 39, over: unsure))
+        #expect(!reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 40, over: first("141864", confidence: 0.95)))
     }
 
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either

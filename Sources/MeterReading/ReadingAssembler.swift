@@ -24,19 +24,23 @@ public struct RecognitionPolicy: Sendable, Hashable {
     /// drums alone, the end of a counter cut off by the photo's edge) or no counter at all.
     public var minimumDigits: Int
     /// Counters have at least this many integer digits; fewer read → `review` (a digit lost
-    /// at the edge, or a decimal mark seen in the wrong place). Registers of four integer
-    /// digits exist, but a reading cut short by one is far more often four digits long.
+    /// at the edge, or a decimal mark seen in the wrong place), unless `usualFractionDigits`
+    /// or more fraction digits follow: registers of three or four integer digits show three
+    /// decimals (heat meters' "0021,212 MWh"), while a row cut short seldom keeps its decimals.
     public var usualIntegerDigits: Int
     /// Counters have at most this many integer digits; more read → `review` (a decimal point
     /// or the start of the red fraction drums missed, which multiplies the reading).
     public var mostIntegerDigits: Int
-    /// Counters show at most this many fraction digits; more read → `review`.
+    /// Fraction digits that confirm a register with fewer than `usualIntegerDigits`.
     public var usualFractionDigits: Int
+    /// Counters show at most this many fraction digits; more read → `review`.
+    public var mostFractionDigits: Int
 
     /// Defaults tuned so that wrong readings go to review rather than being accepted.
     public init(
         acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, minimumDigits: Int = 4,
-        usualIntegerDigits: Int = 5, mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3
+        usualIntegerDigits: Int = 5, mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3,
+        mostFractionDigits: Int = 4
     ) {
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
@@ -44,6 +48,7 @@ public struct RecognitionPolicy: Sendable, Hashable {
         self.usualIntegerDigits = usualIntegerDigits
         self.mostIntegerDigits = mostIntegerDigits
         self.usualFractionDigits = usualFractionDigits
+        self.mostFractionDigits = mostFractionDigits
     }
 }
 
@@ -97,9 +102,8 @@ public struct ReadingAssembler: Sendable {
             reasons.append(Reason(.lowConfidence, "uncertain integer digit at position \(positions)"))
         }
         let fractionCount = reading.digits.count(where: \.isFraction)
-        if integerDigits.count < policy.usualIntegerDigits || integerDigits.count > policy.mostIntegerDigits
-            || fractionCount > policy.usualFractionDigits
-        {
+        let shortRegister = integerDigits.count < policy.usualIntegerDigits && fractionCount < policy.usualFractionDigits
+        if shortRegister || integerDigits.count > policy.mostIntegerDigits || fractionCount > policy.mostFractionDigits {
             reasons.append(
                 Reason(
                     .unusualLayout,

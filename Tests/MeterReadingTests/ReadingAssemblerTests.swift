@@ -69,12 +69,19 @@ struct ReadingAssemblerTests {
         let long = assembler.assemble("0015865".map { digit(String($0)) })
         #expect(assembler.judge(long).0 == .review)
         let longFraction = assembler.assemble(
-            [digit("0"), digit("0"), digit("7")] + [digit("3"), digit("7"), digit("1"), digit("6")].map {
-                var fraction = $0
-                fraction.isFraction = true
-                return fraction
-            })
+            [digit("0"), digit("0"), digit("7"), digit("1"), digit("2")] + "37165".map { digit(String($0), fraction: true) })
         #expect(assembler.judge(longFraction).0 == .review)
+        // Fewer integer digits with three or four decimals are a register of that layout (a
+        // heat meter's 0021,212); with fewer decimals, a row cut short.
+        func layout(_ integer: String, _ fraction: String) -> ReadingStatus {
+            assembler.judge(
+                assembler.assemble(integer.map { digit(String($0)) } + fraction.map { digit(String($0), fraction: true) })
+            ).0
+        }
+        #expect(layout("0021", "212") == .accepted && layout("008", "009") == .accepted)
+        #expect(layout("0481", "8069") == .accepted && layout("00481", "8069") == .accepted)
+        #expect(layout("0021", "21") == .review && layout("0021", "") == .review)
+        #expect(layout("00481", "80691") == .review)
         let unsure = assembler.assemble([digit("1"), digit("2", 0.5), digit("3"), digit("4"), digit("5")])
         let (status, reasons) = assembler.judge(unsure)
         #expect(status == .review && reasons.map(\.code) == [.lowConfidence])

@@ -469,7 +469,8 @@ struct PhotoReaderTests {
 
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
-    /// its own reading, unsure; a whole reading that bears the roll out, or is unsure, does not.
+    /// its own reading and confidence; a whole reading that bears the roll out, or is unsure,
+    /// does not.
     /// An inferred end cell that reads whole as no digit reads as no digit.
     @Test func wholeReadingOverridesARollOnlyWhenItIsAnotherClearDigit() throws {
         func whole(_ text: String, _ confidence: Double) -> DigitEvidence? {
@@ -478,7 +479,7 @@ struct PhotoReaderTests {
                 isFraction: false, acceptConfidence: 0.85)
         }
         let eight = try #require(whole("8", 0.97))
-        #expect(eight.text == "8" && eight.confidence < 0.85 && !eight.isRolling)
+        #expect(eight.text == "8" && eight.confidence == 0.97 && !eight.isRolling)
         #expect(eight.alternatives.first?.text == "0")
         #expect(whole("1", 0.97) == nil && whole("0", 0.99) == nil)
         #expect(whole("8", 0.6) == nil && whole("", 0.99) == nil)

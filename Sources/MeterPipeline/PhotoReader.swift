@@ -481,7 +481,7 @@ public final class PhotoReader {
             // A row of bars read as ones is no counter either (any recogniser), and must not end
             // the search by reading confidently.
             let bars = Self.onlyOnes(reading)
-            if bars || recognizer.recognizesNonDigits && Self.mostlyNoDigits(positions.map(\.text)) {
+            if bars || recognizer.recognizesNonDigits && Self.readsNoDigits(positions.map(\.text)) {
                 pass.notDigitRows.insert(candidateIndex)
             }
             pass.rows.append((crop.candidate, reading.digits.map(\.text).joined()))
@@ -646,7 +646,7 @@ public final class PhotoReader {
     private func readsAsNoDigits(_ candidate: CounterCandidate, in image: Image) throws(OCRError) -> Bool {
         var texts: [String] = []
         for cell in extractor.extract(candidate, from: image).cells { texts.append(try recognizer.recognizeDigit(prepare(cell)).text) }
-        return Self.mostlyNoDigits(texts)
+        return Self.readsNoDigits(texts)
     }
 
     /// Whether the mean confidence of `reading`'s positions is under `threshold` (no reading:
@@ -665,6 +665,13 @@ public final class PhotoReader {
     /// or a fence, which a recogniser takes for ones; a counter showing only ones is rare.
     static func onlyOnes(_ reading: AssembledReading) -> Bool {
         reading.digits.count >= 3 && reading.digits.allSatisfy { $0.text == "1" }
+    }
+
+    /// A row read by a recogniser with a no-digit class that holds no digit but bars: mostly
+    /// nothing, or only ones and nothing (wall tiles' joints, a fence, a barcode's bars: never
+    /// an unread counter, whose digits read as something other than ones here and there).
+    static func readsNoDigits(_ texts: [String]) -> Bool {
+        mostlyNoDigits(texts) || texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
     }
 
     /// More than half of a row's positions read as nothing: by a recogniser with a no-digit

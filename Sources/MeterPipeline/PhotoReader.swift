@@ -217,8 +217,11 @@ public final class PhotoReader {
             secondLook = try readAlso(close.candidates, found: close.evidence, scale: factor) { [pass] again in
                 guard let found = again.best, !Self.touchesBorder(found.crop.candidate, width: width, height: height)
                 else { return false }
-                let first = pass.best.map { (row: $0.crop.candidate, cellsRead: $0.crop.cells.count, reading: $0.reading, score: $0.score) }
-                return secondLookWins(row: found.crop.candidate, reading: found.reading, score: found.score, over: first)
+                let first = pass.best.map {
+                    (row: $0.crop.candidate, cellsRead: $0.crop.cells.count, reading: $0.reading, score: $0.score)
+                }
+                return secondLookWins(
+                    row: found.crop.candidate, reading: found.reading, score: found.score, over: first)
             }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)

@@ -27,6 +27,24 @@ struct PhotoReaderTests {
     /// the counter (circuit breakers, a neighbouring meter): ranked before the counter.
     static let meterPhotoWithRowAtEdge = try! meterImage(largerRowAtEdge: true).pngData()
 
+    /// A row of `count` positions `pitch` apart from `x`, digits `height` tall, as located.
+    static func row(_ count: Int, from x: Double, pitch: Double = 30, height: Double = 28) -> CounterCandidate {
+        CounterCandidate(
+            cellCenters: (0..<count).map { Point(x: x + pitch * Double($0), y: 60) }, digitHeight: height,
+            digitWidth: 18, pitch: pitch, angle: 0, inferred: Array(repeating: false, count: count), score: 100,
+            darkInk: Array(repeating: true, count: count), decimalAfter: nil)
+    }
+
+    /// `text` assembled as read at `confidence`, its last `fraction` digits fraction digits;
+    /// "_" is a position read as nothing, "?" an 8 guessed at 0.45.
+    static func reading(_ text: String, fraction: Int = 0, confidence: Double = 0.99) -> AssembledReading {
+        ReadingAssembler().assemble(
+            text.enumerated().map { index, digit in
+                let (read, sure) = digit == "_" ? ("", 0) : digit == "?" ? ("8", 0.45) : (String(digit), confidence)
+                return DigitEvidence(text: read, confidence: sure, isFraction: index >= text.count - fraction)
+            })
+    }
+
     static func meterImage(
         brokenOneAfterRow: Bool = false, barAfterRow: Bool = false, largerRowBelow: Int = 0,
         largerRowAtEdge: Bool = false
@@ -377,12 +395,7 @@ struct PhotoReaderTests {
     /// the clear one may lack its first digit. A longer row that read other digits, or many
     /// more, took in a frame or lettering, and does not count.
     @Test func longerRowWithTheSameDigitsAndMoreHoldsBackTheReading() {
-        func row(_ count: Int, from x: Double) -> CounterCandidate {
-            CounterCandidate(
-                cellCenters: (0..<count).map { Point(x: x + 26 * Double($0), y: 60) }, digitHeight: 30,
-                digitWidth: 18, pitch: 26, angle: 0, inferred: Array(repeating: false, count: count), score: 100,
-                darkInk: Array(repeating: true, count: count), decimalAfter: nil)
-        }
+        func row(_ count: Int, from x: Double) -> CounterCandidate { Self.row(count, from: x, pitch: 26, height: 30) }
         let read = row(5, from: 126)
         #expect(PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(row(6, from: 100), "000864")]))
         #expect(!PhotoReader.longerRowReadsMore("00864", row: read, cellsRead: 5, rows: [(row(6, from: 100), "700861")]))
@@ -406,32 +419,20 @@ struct PhotoReaderTests {
     /// embossed plate lowers the longer row's score: 2232.093 against 02232.093); never with
     /// fewer integer digits, another counter scoring lower, or a guessed digit.
     @Test func secondLookTakesTheLongerRowOfTheSameCounter() {
-        func row(_ count: Int, from x: Double) -> CounterCandidate {
-            CounterCandidate(
-                cellCenters: (0..<count).map { Point(x: x + 30 * Double($0), y: 60) }, digitHeight: 28,
-                digitWidth: 18, pitch: 30, angle: 0, inferred: Array(repeating: false, count: count), score: 120,
-                darkInk: Array(repeating: true, count: count), decimalAfter: nil)
-        }
-        let assembler = ReadingAssembler()
-        func reading(_ text: String, fraction: Int = 3, confidence: Double = 0.99) -> AssembledReading {
-            assembler.assemble(
-                text.enumerated().map { index, digit in
-                    DigitEvidence(
-                        text: digit == "?" ? "8" : String(digit), confidence: digit == "?" ? 0.45 : confidence,
-                        isFraction: index >= text.count - fraction)
-                })
-        }
         let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
-        let first = (row: row(7, from: 130), cellsRead: 7, reading: reading("2232093"), score: 122.0)
+        let first = (row: Self.row(7, from: 130), cellsRead: 7, reading: Self.reading("2232093", fraction: 3), score: 122.0)
+        func wins(_ row: CounterCandidate, _ text: String, fraction: Int = 3, score: Double) -> Bool {
+            reader.secondLookWins(row: row, reading: Self.reading(text, fraction: fraction), score: score, over: first)
+        }
         // The same counter, one position longer, lower score: it wins.
-        #expect(reader.secondLookWins(row: row(8, from: 100), reading: reading("02232093"), score: 104, over: first))
+        #expect(wins(Self.row(8, from: 100), "02232093", score: 104))
         // Another counter (not covering the first row) with a lower score does not.
-        #expect(!reader.secondLookWins(row: row(8, from: 400), reading: reading("02232093"), score: 104, over: first))
+        #expect(!wins(Self.row(8, from: 400), "02232093", score: 104))
         // Nor the longer row with a guessed digit, or one reading fewer integer digits.
-        #expect(!reader.secondLookWins(row: row(8, from: 100), reading: reading("02?32093"), score: 104, over: first))
-        #expect(!reader.secondLookWins(row: row(8, from: 100), reading: reading("02232093", fraction: 5), score: 104, over: first))
+        #expect(!wins(Self.row(8, from: 100), "02?32093", score: 104))
+        #expect(!wins(Self.row(8, from: 100), "02232093", fraction: 5, score: 104))
         // A higher score wins, as before.
-        #expect(reader.secondLookWins(row: row(7, from: 400), reading: reading("1234567"), score: 130, over: first))
+        #expect(wins(Self.row(7, from: 400), "1234567", score: 130))
     }
 
     /// A second look's reading that scores higher needs as many integer digits as the first
@@ -439,46 +440,31 @@ struct PhotoReaderTests {
     /// outdo a counter's five); fewer do, when sure, if the first left integer positions unread
     /// or was unsure and scored less than half as much.
     @Test func secondLookNeedsEnoughIntegerDigits() {
-        let row = CounterCandidate(
-            cellCenters: (0..<5).map { Point(x: 400 + 30 * Double($0), y: 60) }, digitHeight: 28, digitWidth: 18,
-            pitch: 30, angle: 0, inferred: Array(repeating: false, count: 5), score: 120,
-            darkInk: Array(repeating: true, count: 5), decimalAfter: nil)
-        let assembler = ReadingAssembler()
-        func reading(_ text: String, fraction: Int = 0, confidence: Double = 0.99) -> AssembledReading {
-            assembler.assemble(
-                text.enumerated().map { index, digit in
-                    DigitEvidence(
-                        text: digit == "_" ? "" : String(digit), confidence: digit == "_" ? 0 : confidence,
-                        isFraction: index >= text.count - fraction)
-                })
-        }
+        let row = Self.row(5, from: 400)
         func first(_ text: String, confidence: Double) -> (CounterCandidate, Int, AssembledReading, Double) {
-            (row, text.count, reading(text, confidence: confidence), 20)
+            (row, text.count, Self.reading(text, confidence: confidence), 20)
         }
         let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
         let lettering = first("78281054", confidence: 0.95)
-        #expect(reader.secondLookWins(row: row, reading: reading("00212"), score: 50, over: lettering))
-        #expect(!reader.secondLookWins(row: row, reading: reading("0000"), score: 50, over: lettering))
+        #expect(reader.secondLookWins(row: row, reading: Self.reading("00212"), score: 50, over: lettering))
+        #expect(!reader.secondLookWins(row: row, reading: Self.reading("0000"), score: 50, over: lettering))
         let unread = first("7828_05_46", confidence: 0.6)
-        #expect(reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3), score: 50, over: unread))
-        #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 3, confidence: 0.8), score: 50, over: unread))
-        #expect(!reader.secondLookWins(row: row, reading: reading("0021212", fraction: 5), score: 50, over: unread))
+        #expect(reader.secondLookWins(row: row, reading: Self.reading("0021212", fraction: 3), score: 50, over: unread))
+        #expect(!reader.secondLookWins(row: row, reading: Self.reading("0021212", fraction: 3, confidence: 0.8), score: 50, over: unread))
+        #expect(!reader.secondLookWins(row: row, reading: Self.reading("0021212", fraction: 5), score: 50, over: unread))
         // An unsure first reading gives way to a sure one scoring at least twice as much.
         let unsure = first("141864", confidence: 0.5)
-        #expect(reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 40, over: unsure))
-        #expect(!reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 39, over: unsure))
-        #expect(!reader.secondLookWins(row: row, reading: reading("0013628", fraction: 3), score: 40, over: first("141864", confidence: 0.95)))
+        #expect(reader.secondLookWins(row: row, reading: Self.reading("0013628", fraction: 3), score: 40, over: unsure))
+        #expect(!reader.secondLookWins(row: row, reading: Self.reading("0013628", fraction: 3), score: 39, over: unsure))
+        #expect(!reader.secondLookWins(row: row, reading: Self.reading("0013628", fraction: 3), score: 40, over: first("141864", confidence: 0.95)))
     }
 
     /// A reading split at the only faint mark its counter shows (an LCD's faint point) needs no
     /// clerk when the split leaves five or six integer digits; with fewer, with several marks,
     /// or split elsewhere, it does.
     @Test func splitAtTheOnlyFaintMarkStandsForAUsualRegister() {
-        let assembler = ReadingAssembler()
         func reading(_ integer: String, _ fraction: String) -> AssembledReading {
-            assembler.assemble(
-                integer.map { DigitEvidence(text: String($0), confidence: 0.99) }
-                    + fraction.map { DigitEvidence(text: String($0), confidence: 0.99, isFraction: true) })
+            Self.reading(integer + fraction, fraction: fraction.count)
         }
         let policy = RecognitionPolicy()
         #expect(PhotoReader.splitsAtItsOnlyMark(reading("545477", "1"), marks: [5], policy: policy))

@@ -777,12 +777,13 @@ public final class PhotoReader {
         }
     }
 
-    /// `reading` (of `cells`) with each integer digit under `acceptConfidence`, not rolling,
-    /// read again as `steadied(_:cell:)` does.
+    /// `reading` (of `cells`) with each digit under `acceptConfidence`, not rolling, read
+    /// again as `steadied(_:cell:)` does (fraction digits too: they do not decide the status,
+    /// but they are billed).
     func steadied(_ reading: AssembledReading, cells: [DigitCell]) throws(OCRError) -> AssembledReading {
         var digits = reading.digits
         let unsure = digits.indices.filter {
-            !digits[$0].isRolling && !digits[$0].isFraction && digits[$0].confidence < settings.policy.acceptConfidence
+            !digits[$0].isRolling && digits[$0].confidence < settings.policy.acceptConfidence
                 && $0 < cells.count
         }
         guard !unsure.isEmpty else { return reading }

@@ -236,15 +236,6 @@ public final class PhotoReader {
                 evidence
             )
         }
-        if recognizer.recognizesNonDigits {
-            // A classifier's confidence in one cut of a cell swings with a few pixels of shift;
-            // averaged over a few cuts, an unsure digit is judged on steadier evidence.
-            let stageStart = clock.now
-            best.reading = try steadied(best.reading, cells: best.crop.cells)
-            recognizeTime += milliseconds(stageStart.duration(to: clock.now))
-            timings["recognize"] = rounded(recognizeTime)
-            mark = clock.now
-        }
         evidence.crop = best.crop
         evidence.preparedCells = best.cells
         var (status, reasons) = assembler.judge(best.reading)
@@ -775,48 +766,6 @@ public final class PhotoReader {
             if !cell.text.isEmpty { chosen.alternatives.insert(.init(cell.text, cell.confidence), at: 0) }
             return chosen
         }
-    }
-
-    /// `reading` (of `cells`) with each digit under `acceptConfidence`, not rolling, read
-    /// again as `steadied(_:cell:)` does (fraction digits too: they do not decide the status,
-    /// but they are billed).
-    func steadied(_ reading: AssembledReading, cells: [DigitCell]) throws(OCRError) -> AssembledReading {
-        var digits = reading.digits
-        let unsure = digits.indices.filter {
-            !digits[$0].isRolling && digits[$0].confidence < settings.policy.acceptConfidence
-                && $0 < cells.count
-        }
-        guard !unsure.isEmpty else { return reading }
-        for index in unsure { digits[index] = try steadied(digits[index], cell: cells[index]) }
-        return assembler.assemble(digits)
-    }
-
-    /// `position` read again from four slightly other cuts of its cell (7 % of its width off
-    /// either side, as much wider, 4 % of its height off top and bottom), and the five
-    /// readings' confidences averaged per digit: the best average is the digit and its
-    /// confidence, the next two its alternatives. The network was trained on cuts jittered
-    /// as much.
-    func steadied(_ position: DigitEvidence, cell: DigitCell) throws(OCRError) -> DigitEvidence {
-        let (w, h) = (cell.image.width, cell.image.height)
-        let cut = max(1, Int((Double(w) * 0.07).rounded()))
-        let rise = max(1, Int((Double(h) * 0.04).rounded()))
-        let frames = [(cut, 0, w - cut, h), (0, 0, w - cut, h), (-cut, 0, w + 2 * cut, h), (0, rise, w, h - 2 * rise)]
-        var mass: [String: Double] = [position.text: position.confidence]
-        for alternative in position.alternatives { mass[alternative.text, default: 0] += alternative.confidence }
-        for (x, y, width, height) in frames {
-            var variant = cell
-            variant.image = cell.image.cropped(x: x, y: y, width: width, height: height)
-            let guess = try recognizer.recognizeDigit(prepare(variant))
-            mass[guess.text, default: 0] += guess.confidence
-            for alternative in guess.alternatives { mass[alternative.text, default: 0] += alternative.confidence }
-        }
-        let ranked = mass.map { ($0.key, $0.value / Double(frames.count + 1)) }.sorted { $0.1 > $1.1 }
-        guard let top = ranked.first else { return position }
-        var result = position
-        result.text = top.0
-        result.confidence = top.0.isEmpty ? 0 : top.1
-        result.alternatives = ranked.dropFirst().filter { !$0.0.isEmpty }.prefix(2).map { .init($0.0, $0.1) }
-        return result
     }
 
     /// The tie-breaking preparation: binarised with the edge clutter removed and a white border,

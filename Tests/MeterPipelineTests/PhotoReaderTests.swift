@@ -475,35 +475,6 @@ struct PhotoReaderTests {
         #expect(!PhotoReader.splitsAtItsOnlyMark(reading("545477", "1"), marks: [3], policy: policy))
     }
 
-    /// An unsure integer digit is read again from four slightly other cuts of its cell and
-    /// judged on the average: a 6 at 0.6 (an 8 at 0.3 next) that the other cuts read as an 8
-    /// at 0.95 becomes an 8 at (0.3 + 4 × 0.95) / 5 = 0.82, the 6 its alternative; an unsure
-    /// fraction digit is read again too. Sure digits are not.
-    @Test func unsureDigitIsJudgedOverSeveralCuts() throws {
-        let cell = DigitCell(
-            image: Image(width: 20, height: 30, format: .gray, filledWith: 200), frame: (0, 0, 20, 30), redness: 0,
-            isFraction: false, roll: RollingDetector.Analysis(isRolling: false, dominantRows: 0..<30, dominantIsUpper: true),
-            isInferred: false, darkInk: true)
-        let eight = DigitGuess(text: "8", confidence: 0.95, alternatives: [DigitCandidate("6", 0.04)])
-        let recognizer = ScriptedRecognizer(digits: Array(repeating: eight, count: 8))
-        let reader = PhotoReader(recognizer: recognizer)
-        var digits = Self.reading("01625", fraction: 1).digits
-        digits[2] = DigitEvidence(text: "6", confidence: 0.6, alternatives: [.init("8", 0.3)])
-        digits[4].confidence = 0.5
-        let steady = try reader.steadied(ReadingAssembler().assemble(digits), cells: Array(repeating: cell, count: 5))
-        #expect(recognizer.digitCalls == 8)
-        #expect(steady.value == "0182.8")
-        #expect(abs(steady.digits[2].confidence - 0.82) < 1e-9 && steady.digits[2].alternatives.first?.text == "6")
-        // In the reader: a 2 at 0.7 that four other cuts read at 0.99 is sure enough.
-        let photoReader = ScriptedRecognizer(
-            digits: guesses("01") + [DigitGuess(text: "2", confidence: 0.7)] + guesses("345") + guesses("2222"),
-            lines: [guesses("012345")])
-        photoReader.recognizesNonDigits = true
-        let (result, _) = try PhotoReader(recognizer: photoReader).read(bytes: Self.meterPhoto)
-        #expect(result.reading?.integer == "012345" && result.status.rawValue == "accepted")
-        #expect(photoReader.digitCalls == 10)
-    }
-
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
     /// its own reading and confidence; a whole reading that bears the roll out, or is unsure,

@@ -313,9 +313,7 @@ public final class PhotoReader {
             status = .review
             reasons.append(Reason(.lowConfidence, "ink at the end of the row was read as no digit and left out"))
         }
-        if status == .accepted, let mark = best.crop.possibleDecimalAfter.first,
-            !Self.splitsAtItsOnlyMark(best.reading, marks: best.crop.possibleDecimalAfter, policy: settings.policy)
-        {
+        if status == .accepted, let mark = best.crop.possibleDecimalAfter.first {
             // A missed decimal point multiplies the reading by a power of ten; a confident
             // reading cannot tell, so a clerk looks at the mark.
             status = .review
@@ -551,15 +549,6 @@ public final class PhotoReader {
         guard min(now, usual) >= min(before, usual) || sureInstead else { return false }
         return score > first.score
             || Self.isLonger(row, than: first.row, cellsRead: first.cellsRead) && readsMore(reading, than: first.reading)
-    }
-
-    /// Whether `reading` was split at the only faint mark (`marks`) its counter shows and is
-    /// left with a usual register of integer digits: an LCD's faint point, which the split
-    /// took as the best guess (on the tuning sets 30 such splits, every one right). A split
-    /// leaving fewer integer digits, or a choice among marks, still needs a clerk.
-    static func splitsAtItsOnlyMark(_ reading: AssembledReading, marks: [Int], policy: RecognitionPolicy) -> Bool {
-        guard marks.count == 1, let split = reading.digits.firstIndex(where: \.isFraction) else { return false }
-        return split == marks[0] + 1 && (policy.usualIntegerDigits...policy.mostIntegerDigits).contains(split)
     }
 
     /// Integer digits `reading` has; none when it is a row of bars read as ones (a barcode's

@@ -459,22 +459,6 @@ struct PhotoReaderTests {
         #expect(!reader.secondLookWins(row: row, reading: Self.reading("0013628", fraction: 3), score: 40, over: first("141864", confidence: 0.95)))
     }
 
-    /// A reading split at the only faint mark its counter shows (an LCD's faint point) needs no
-    /// clerk when the split leaves five or six integer digits; with fewer, with several marks,
-    /// or split elsewhere, it does.
-    @Test func splitAtTheOnlyFaintMarkStandsForAUsualRegister() {
-        func reading(_ integer: String, _ fraction: String) -> AssembledReading {
-            Self.reading(integer + fraction, fraction: fraction.count)
-        }
-        let policy = RecognitionPolicy()
-        #expect(PhotoReader.splitsAtItsOnlyMark(reading("545477", "1"), marks: [5], policy: policy))
-        #expect(PhotoReader.splitsAtItsOnlyMark(reading("00154", "5"), marks: [4], policy: policy))
-        #expect(!PhotoReader.splitsAtItsOnlyMark(reading("545477", "1"), marks: [2, 5], policy: policy))
-        #expect(!PhotoReader.splitsAtItsOnlyMark(reading("0002", "008"), marks: [3], policy: policy))
-        #expect(!PhotoReader.splitsAtItsOnlyMark(reading("5454771", ""), marks: [5], policy: policy))
-        #expect(!PhotoReader.splitsAtItsOnlyMark(reading("545477", "1"), marks: [3], policy: policy))
-    }
-
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
     /// its own reading and confidence; a whole reading that bears the roll out, or is unsure,

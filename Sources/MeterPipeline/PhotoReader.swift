@@ -527,8 +527,9 @@ public final class PhotoReader {
     }
 
     /// Whether the second look's best reading (of `row`, scoring `score`) replaces the first
-    /// look's: it must read no fewer integer digits, and score higher or be the same counter as
-    /// a longer row that reads more (as in `readCandidates`: a faint first digit lowers its
+    /// look's: it must read no fewer integer digits (counted up to the usual number, and not
+    /// against a poor first reading; see below), and score higher or be the same counter as a
+    /// longer row that reads more (as in `readCandidates`: a faint first digit lowers its
     /// score, but the shorter row lacks that digit).
     func secondLookWins(
         row: CounterCandidate, reading: AssembledReading, score: Double,

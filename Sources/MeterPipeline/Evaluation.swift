@@ -214,11 +214,24 @@ public struct EvaluationReport: Sendable, Encodable {
     public var confusion: [String: [String: Int]] = [:]
     /// Photos read wrongly, for a person to look at: file, label, read, status.
     public var mistakes: [[String]] = []
+    /// What sent photos to a clerk: per reason (its message with the numbers left out), the
+    /// right readings it held back and the wrong ones it caught. A rule that holds back many
+    /// right readings and catches few wrong ones costs the clerk more than it saves.
+    public var reviewReasons: [String: ReviewTally] = [:]
+
+    /// Photos in review for one reason, by whether their integer reading was right.
+    public struct ReviewTally: Sendable, Hashable, Encodable {
+        /// Right readings held back.
+        public var right = 0
+        /// Wrong readings caught (an unreadable photo's reading is wrong).
+        public var wrong = 0
+    }
 
     enum CodingKeys: String, CodingKey {
         case overall, confusion, mistakes
         case byStyle = "by_style"
         case byTag = "by_tag"
+        case reviewReasons = "review_reasons"
     }
 
     /// An empty report.
@@ -240,11 +253,38 @@ public struct EvaluationReport: Sendable, Encodable {
         }
         let right = label.isUnreadable
             ? result.status == .rejected : result.reading?.integer == label.integer
+        if result.status == .review {
+            for reason in Set(result.reasons.map { Self.reasonPattern($0.message) }) {
+                if right { reviewReasons[reason, default: ReviewTally()].right += 1 } else {
+                    reviewReasons[reason, default: ReviewTally()].wrong += 1
+                }
+            }
+        }
         if !right {
             mistakes.append([
                 result.file ?? label.path, label.reading, result.reading?.value ?? "-", result.status.rawValue,
             ])
         }
+    }
+}
+
+extension EvaluationReport {
+    /// `message` with each number, or list of numbers, written "N": one pattern per rule
+    /// ("uncertain integer digit at position 2, 5" → "uncertain integer digit at position N").
+    static func reasonPattern(_ message: String) -> String {
+        var pattern = ""
+        var inNumber = false
+        for character in message {
+            if character.isASCII, character.isNumber {
+                if !inNumber { pattern.append("N") }
+                inNumber = true
+            } else {
+                inNumber = false
+                pattern.append(character)
+            }
+        }
+        while let list = pattern.range(of: "N, N") { pattern.replaceSubrange(list, with: "N") }
+        return pattern
     }
 }
 

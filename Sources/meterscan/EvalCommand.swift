@@ -94,6 +94,14 @@ enum ReportFormatter {
             let other = counts.filter { !digits.contains($0.key) }.values.reduce(0, +)
             lines.append("  \(label)  " + cells.joined() + String(other))
         }
+        if !report.reviewReasons.isEmpty {
+            lines.append("")
+            lines.append("review reasons (right readings held back, wrong readings caught)")
+            let reasons = report.reviewReasons.sorted { ($0.value.right, $1.key) > ($1.value.right, $0.key) }
+            for (reason, tally) in reasons {
+                lines.append(String(format: "  %4d %4d  ", tally.right, tally.wrong) + reason)
+            }
+        }
         if mistakes > 0, !report.mistakes.isEmpty {
             lines.append("")
             lines.append("misread (file, label, read, status), first \(min(mistakes, report.mistakes.count)) of \(report.mistakes.count)")

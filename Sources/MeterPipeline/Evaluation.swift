@@ -254,10 +254,9 @@ public struct EvaluationReport: Sendable, Encodable {
         let right = label.isUnreadable
             ? result.status == .rejected : result.reading?.integer == label.integer
         if result.status == .review {
+            let side: WritableKeyPath<ReviewTally, Int> = right ? \.right : \.wrong
             for reason in Set(result.reasons.map { Self.reasonPattern($0.message) }) {
-                if right { reviewReasons[reason, default: ReviewTally()].right += 1 } else {
-                    reviewReasons[reason, default: ReviewTally()].wrong += 1
-                }
+                reviewReasons[reason, default: ReviewTally()][keyPath: side] += 1
             }
         }
         if !right {

@@ -499,9 +499,7 @@ public final class PhotoReader {
             // search goes on past an edge row that reads well.
             let cutOff = Self.touchesBorder(crop.candidate, width: image.width, height: image.height)
             if cutOff { score *= settings.cutOffRowWeight }
-            // The same counter read with more digits, as surely, and no fewer integer digits,
-            // lacks none the other has; unless a digit of it is a guess (a comma's room or
-            // a drum's frame cut as a position of its own).
+            // The same counter read with more digits lacks none the other has (see `readsMore`).
             let moreDigits = longer && pass.best.map { readsMore(reading, than: $0.reading) } ?? false
             if pass.best == nil || score > pass.best!.score || moreDigits {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
@@ -671,17 +669,13 @@ public final class PhotoReader {
         reading.digits.count >= 3 && reading.digits.allSatisfy { $0.text == "1" }
     }
 
-    /// A row read by a recogniser with a no-digit class that holds no digit but bars: mostly
-    /// nothing, or only ones and nothing (wall tiles' joints, a fence, a barcode's bars: never
-    /// an unread counter, whose digits read as something other than ones here and there).
+    /// A row read by a recogniser with a no-digit class that holds no digits: more than half
+    /// of its positions read as nothing (lettering, tiles, dials), or only ones and nothing
+    /// (wall tiles' joints, a fence, a barcode's bars: never an unread counter, whose digits
+    /// read as something other than ones here and there).
     static func readsNoDigits(_ texts: [String]) -> Bool {
-        mostlyNoDigits(texts) || texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
-    }
-
-    /// More than half of a row's positions read as nothing: by a recogniser with a no-digit
-    /// class, lettering, tiles or dials rather than a row of digits.
-    static func mostlyNoDigits(_ texts: [String]) -> Bool {
         2 * texts.count(where: \.isEmpty) > texts.count
+            || texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
     }
 
     /// Reads a drum caught between two digits from its larger visible piece. A piece in the

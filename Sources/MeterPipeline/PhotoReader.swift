@@ -18,6 +18,10 @@ public struct ReaderSettings: Sendable {
     /// window (a second look; also when too few digits, or fewer integer digits than a counter
     /// usually has, were read).
     public var secondLookBelowConfidence = 0.9
+    /// Digit height at the locating scale under which a reading with fewer integer digits than
+    /// usual sends the search to full size: strokes of a pixel or two break apart in the
+    /// locating threshold, and the row misses digits (rows of 10–13 px on the tuning sets).
+    public var smallestLocatedDigitHeight = 14.0
     /// Confidence every integer digit of a reading found on the second look needs to be accepted.
     public var secondLookAcceptConfidence = 0.95
     /// Confidence under which a digit read at a row's end, in a position the locator only
@@ -191,9 +195,16 @@ public final class PhotoReader {
             pass = again
             return true
         }
-        if evidence.locatingScale > 1, pass.readsTooFew(settings.policy) {
+        let smallAtLocatingScale = pass.best.map {
+            $0.crop.candidate.digitHeight / Double(evidence.locatingScale) < settings.smallestLocatedDigitHeight
+        } ?? false
+        if evidence.locatingScale > 1,
+            pass.readsTooFew(settings.policy) || pass.readsFewerThanUsual(settings.policy) && smallAtLocatingScale
+        {
             // Too few digits read at the locating scale (small or soft digits that came out
-            // merged or broken there): the rows found at full size may read.
+            // merged or broken there), or fewer than a counter usually has in a row of small
+            // digits (the threshold there broke a drum's digit into specks, so the row ends
+            // before it): the rows found at full size may read.
             let stageStart = clock.now
             let full = locateAtFullSize()
             timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(stageStart.duration(to: clock.now)))

@@ -536,6 +536,29 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "012345")
     }
 
+    /// A row of small digits (12 px at the locating scale) that reads fewer integer digits
+    /// than a counter usually has (its last two broken into nothing there) is looked for again
+    /// at full size, and the fuller reading is taken; a row of larger digits is not (the
+    /// second look at the locating scale is its remedy).
+    @Test(arguments: [(24, true), (40, false)])
+    func shortReadingOfSmallDigitsSendsTheSearchToFullSize(digitHeight: Int, searchedAgain: Bool) throws {
+        var image = Image(width: 1800, height: 500, format: .gray, filledWith: 205)
+        let width = digitHeight * 14 / 24
+        for index in 0..<6 {
+            Self.ring(in: &image, x0: 300 + index * (width + 8), y0: 200, width: width, height: digitHeight, stroke: 4)
+        }
+        let small = CounterLocator().locate(image.grayDownscaled(by: 2))
+        try #require(small.count == 1 && small[0].cellCenters.count == 6)
+        let recognizer = ScriptedRecognizer(
+            digits: guesses("0123") + Array(repeating: .empty, count: 2) + guesses("012345"))
+        recognizer.recognizesNonDigits = true
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect((evidence.locatingScale == 1) == searchedAgain)
+        if searchedAgain { #expect(result.reading?.integer == "012345") }
+    }
+
     /// Digits too small to tell a 9 from a 0 send a confident reading to a clerk; the test
     /// photo's 30 px digits count as small when the limit is raised above them.
     @Test func tinyDigitsSendToReview() throws {

@@ -11,6 +11,10 @@ public enum BundledModels {
     /// `training/cnn/train.sh`).
     public static let digitNetworkFile = "digitnet.bin"
 
+    /// The bundled digit networks: `digitnet.bin`, which reads every cell, then the second
+    /// opinion for the cells it is not sure of (training/cnn/README.md, run 17).
+    public static let digitNetworkFiles = [digitNetworkFile, "digitnet-2.bin"]
+
     /// The folder holding the bundled `.traineddata` files, or nil when the resource bundle is
     /// not where SwiftPM put it (a binary copied away from its build folder).
     public static var directory: String? {

@@ -7,20 +7,30 @@ public import MeterImage
 /// neighbours as its top two) and several times cheaper than a Tesseract call per cell
 /// (training/cnn/README.md has the figures), but it classifies one cell at a time: it cannot
 /// read a line (`readsLines` is false, `recognizeLine` returns nothing). Confidences are
-/// softmax probabilities, temperature-calibrated on meters left out of training. Holds its
-/// network and scratch buffers; one worker at a time, like every recogniser.
+/// softmax probabilities, temperature-calibrated on meters left out of training. With a second
+/// network, a cell the first is not sure of is read by both and gets their mean probabilities
+/// (a second opinion). Holds its networks and scratch buffers; one worker at a time, like every
+/// recogniser.
 public final class NetworkRecognizer: DigitRecognizer {
-    /// The weights file this recogniser loaded.
-    public let modelPath: String
+    /// The weights file of the first network.
+    public var modelPath: String { modelPaths[0] }
+    /// Every weights file loaded, the first network's first.
+    public let modelPaths: [String]
+    /// Top probability of the first network under which the others read the cell too.
+    public let secondOpinionBelow: Double
     /// Alternatives reported per digit at most (the next most probable digits).
     public let maxAlternatives: Int
-    /// The network.
-    public let network: DigitNetwork
+    /// The first network, which reads every cell.
+    public var network: DigitNetwork { networks[0] }
+    /// Every network loaded, in `modelPaths` order.
+    public let networks: [DigitNetwork]
 
     /// Network input for the current cell, and its logits.
     private var input: [Float]
     private var logits: [Float]
     private var probabilities: [Double]
+    /// One network's probabilities, before they are added into `probabilities`.
+    private var single: [Double]
     /// Horizontal pass of the resize: one row per source row.
     private var rows: [Double] = []
 
@@ -28,31 +38,71 @@ public final class NetworkRecognizer: DigitRecognizer {
     /// - Parameter maxAlternatives: how many runners-up to report (2: the top three digits).
     /// - Throws: `OCRError.modelMissing` when the file is not there, `OCRError.engineFailure`
     ///   when it is not a digitnet weights file.
-    public init(modelPath: String, maxAlternatives: Int = 2) throws(OCRError) {
-        precondition(maxAlternatives >= 0, "negative maxAlternatives")
-        let network = try DigitNetwork(contentsOf: modelPath)
-        guard network.classCount == 10 || network.classCount == 11 else {
-            throw .engineFailure(
-                "\(modelPath) has \(network.classCount) classes, expected the ten digits (and not-a-digit)")
-        }
-        self.modelPath = modelPath
-        self.maxAlternatives = maxAlternatives
-        self.network = network
-        self.input = [Float](repeating: 0, count: network.inputHeight * network.inputWidth)
-        self.logits = [Float](repeating: 0, count: network.classCount)
-        self.probabilities = [Double](repeating: 0, count: network.classCount)
+    public convenience init(modelPath: String, maxAlternatives: Int = 2) throws(OCRError) {
+        try self.init(modelPaths: [modelPath], maxAlternatives: maxAlternatives)
     }
 
-    /// The network that ships with MeterScan (`Sources/MeterOCR/Models/digitnet.bin`).
+    /// Loads the networks in `modelPaths` (weights files of one input size and class count).
+    /// The first reads every cell; where its top probability is under `secondOpinionBelow`,
+    /// the others read the cell too and the mean of all their probabilities counts: networks
+    /// trained apart err on different cells, and the cells under 0.9 are those whose reading
+    /// the acceptance threshold and the rolling rule turn on (surer cells were not changed by a
+    /// second opinion on the tuning photos, and skipping them saves most of its cost).
+    /// - Throws: as `init(modelPath:)`, and `OCRError.engineFailure` when the networks differ
+    ///   in input size or classes.
+    public init(modelPaths: [String], secondOpinionBelow: Double = 0.9, maxAlternatives: Int = 2) throws(OCRError) {
+        precondition(maxAlternatives >= 0, "negative maxAlternatives")
+        precondition(!modelPaths.isEmpty, "no weights file")
+        var networks: [DigitNetwork] = []
+        for path in modelPaths {
+            let network = try DigitNetwork(contentsOf: path)
+            guard network.classCount == 10 || network.classCount == 11 else {
+                throw .engineFailure(
+                    "\(path) has \(network.classCount) classes, expected the ten digits (and not-a-digit)")
+            }
+            if let first = networks.first,
+                (network.inputHeight, network.inputWidth, network.classCount)
+                    != (first.inputHeight, first.inputWidth, first.classCount)
+            {
+                throw .engineFailure("\(path) does not match \(modelPaths[0]) in input size or classes")
+            }
+            networks.append(network)
+        }
+        let first = networks[0]
+        self.modelPaths = modelPaths
+        self.secondOpinionBelow = secondOpinionBelow
+        self.maxAlternatives = maxAlternatives
+        self.networks = networks
+        self.input = [Float](repeating: 0, count: first.inputHeight * first.inputWidth)
+        self.logits = [Float](repeating: 0, count: first.classCount)
+        self.probabilities = [Double](repeating: 0, count: first.classCount)
+        self.single = [Double](repeating: 0, count: first.classCount)
+    }
+
+    /// The networks that ship with MeterScan (`Sources/MeterOCR/Models/digitnet.bin` and its
+    /// second opinion `digitnet-2.bin`).
     /// - Throws: `OCRError.modelMissing` when the resource bundle is not beside the binary.
     public static func bundled(maxAlternatives: Int = 2) throws(OCRError) -> NetworkRecognizer {
-        guard let path = BundledModels.path(of: BundledModels.digitNetworkFile) else {
-            throw .modelMissing(
-                "digit network \(BundledModels.digitNetworkFile) not found: it ships with MeterScan "
-                    + "(Sources/MeterOCR/Models, made by training/cnn/train.sh); rebuild, or pass the folder "
-                    + "holding it.")
+        var paths: [String] = []
+        for file in BundledModels.digitNetworkFiles {
+            guard let path = BundledModels.path(of: file) else {
+                throw .modelMissing(
+                    "digit network \(file) not found: it ships with MeterScan "
+                        + "(Sources/MeterOCR/Models, made by training/cnn/train.sh); rebuild, or pass the folder "
+                        + "holding it.")
+            }
+            paths.append(path)
         }
-        return try NetworkRecognizer(modelPath: path, maxAlternatives: maxAlternatives)
+        return try NetworkRecognizer(modelPaths: paths, maxAlternatives: maxAlternatives)
+    }
+
+    /// The networks in `folder`: its `digitnet.bin`, and its `digitnet-2.bin` as the second
+    /// opinion when there is one (a folder holding one network runs that network alone).
+    /// - Throws: as `init(modelPaths:)`; `OCRError.modelMissing` without `digitnet.bin`.
+    public static func inFolder(_ folder: String, maxAlternatives: Int = 2) throws(OCRError) -> NetworkRecognizer {
+        let paths = BundledModels.digitNetworkFiles.map { folder + "/" + $0 }
+        let present = [paths[0]] + paths.dropFirst().filter { FileManager.default.fileExists(atPath: $0) }
+        return try NetworkRecognizer(modelPaths: present, maxAlternatives: maxAlternatives)
     }
 
     /// A cell classifier reads no lines: the pipeline must not ask it for a second opinion.
@@ -70,17 +120,30 @@ public final class NetworkRecognizer: DigitRecognizer {
         let gray = cell.format == .gray ? cell : cell.grayscale()
         guard cellHasContrast(gray.pixels) else { return .empty }
         fillInput(gray)
-        input.withUnsafeBufferPointer { input in
-            logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
+        for index in probabilities.indices { probabilities[index] = 0 }
+        var used = 0
+        for network in networks {
+            if used == 1, (probabilities.max() ?? 0) >= secondOpinionBelow { break }
+            input.withUnsafeBufferPointer { input in
+                logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
+            }
+            // Softmax in Double, so that confidences near 1 still tell the runners-up apart.
+            let top = logits.max() ?? 0
+            var total = 0.0
+            for index in logits.indices {
+                single[index] = exp(Double(logits[index] - top))
+                total += single[index]
+            }
+            // The running mean over the networks that read the cell so far.
+            let weight = 1 / Double(used + 1)
+            for index in logits.indices {
+                probabilities[index] += (single[index] / total - probabilities[index]) * weight
+            }
+            used += 1
         }
-        // Softmax in Double, so that confidences near 1 still tell the runners-up apart.
-        let top = logits.max() ?? 0
-        var total = 0.0
-        for index in logits.indices {
-            probabilities[index] = exp(Double(logits[index] - top))
-            total += probabilities[index]
-        }
-        if logits.count > 10, let most = logits.indices.max(by: { logits[$0] < logits[$1] }), most == 10 {
+        if probabilities.count > 10, let most = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
+            most == 10
+        {
             return .empty
         }
         // The best 1 + maxAlternatives digits, by repeated selection (ten classes; a
@@ -91,10 +154,10 @@ public final class NetworkRecognizer: DigitRecognizer {
         for _ in 0..<min(1 + maxAlternatives, 10) {
             var best = -1
             for index in 0..<10 where taken & (1 << UInt64(index)) == 0 {
-                if best < 0 || logits[index] > logits[best] { best = index }
+                if best < 0 || probabilities[index] > probabilities[best] { best = index }
             }
             taken |= 1 << UInt64(best)
-            candidates.append(DigitCandidate(Self.digitNames[best], probabilities[best] / total))
+            candidates.append(DigitCandidate(Self.digitNames[best], probabilities[best]))
         }
         return DigitGuess(
             text: candidates[0].text, confidence: candidates[0].confidence,

@@ -256,7 +256,7 @@ public struct EngineConfiguration: Sendable {
     public func makeRecognizer() throws(OCRError) -> any DigitRecognizer {
         if language == Self.digitNetwork {
             guard let dataPath else { return try NetworkRecognizer.bundled() }
-            return try NetworkRecognizer(modelPath: dataPath + "/" + BundledModels.digitNetworkFile)
+            return try NetworkRecognizer.inFolder(dataPath)
         }
         var folder = dataPath
         if folder == nil, BundledModels.names.contains(language) {

@@ -43,7 +43,7 @@ struct EvalDigitsCommand: ParsableCommand {
     @Option(help: "Folder holding the .traineddata model (default: $TESSDATA_PREFIX, else Debian's).")
     var tessdata: String?
 
-    @Option(help: "Tesseract model name, or digitnet for the bundled digit network (a CNN cell classifier; --tessdata then names the folder holding digitnet.bin).")
+    @Option(help: "Tesseract model name, or digitnet for the bundled digit network (a CNN cell classifier; --tessdata then names the folder holding digitnet.bin, and digitnet-2.bin if it is to be consulted).")
     var language: String = "eng"
 
     @Option(help: "standard: the pipeline's preparation; naive: gray and scaled only.")

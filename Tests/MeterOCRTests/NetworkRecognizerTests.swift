@@ -103,17 +103,65 @@ struct NetworkRecognizerTests {
     /// A recogniser whose network is one dense layer from the 32×24 input straight to 11
     /// logits, all weights 0 and the bias 5 for `favoured` (loaded from a temporary file).
     static func denseOnlyRecognizer(favouring favoured: Int) throws -> NetworkRecognizer {
+        let path = try denseOnlyWeights(biases: (0..<11).map { $0 == favoured ? 5 : 0 }, name: "\(favoured)")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try NetworkRecognizer(modelPath: path)
+    }
+
+    /// A temporary weights file of one dense layer from the 32×24 input to 11 logits, all
+    /// weights 0, with `biases` as the logits of every cell.
+    static func denseOnlyWeights(biases: [Float], name: String) throws -> String {
         var bytes = Array("DGN1".utf8)
         func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
         func append(_ value: Float) { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
         for value: UInt32 in [1, 32, 24, 1, 3, 32 * 24, 11] { append(value) }
         for _ in 0..<(32 * 24 * 11) { append(Float(0)) }
-        for index in 0..<11 { append(Float(index == favoured ? 5 : 0)) }
+        for bias in biases { append(bias) }
         let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("digitnet-test-\(favoured)-\(ProcessInfo.processInfo.processIdentifier).bin").path
+            .appendingPathComponent("digitnet-test-\(name)-\(ProcessInfo.processInfo.processIdentifier).bin").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        return try NetworkRecognizer(modelPath: path)
+        return path
+    }
+
+    /// A cell the first network is not sure of (under `secondOpinionBelow`) gets the mean of
+    /// both networks' probabilities, which may pick the second's digit; a cell it is sure of
+    /// keeps its own reading. Networks of different shapes are refused.
+    @Test func secondNetworkIsConsultedOnlyForUnsureCells() throws {
+        let blank = Image(width: 26, height: 48, format: .gray, pixels: (0..<(26 * 48)).map { UInt8($0 % 26 * 9) })
+        // First: 3 at e^2 / (e^2 + 10) = 0.42, 5 next at 1 / (e^2 + 10). Second: 5 at 0.94.
+        let unsure = try Self.denseOnlyWeights(biases: (0..<11).map { $0 == 3 ? 2 : 0 }, name: "unsure3")
+        let sure = try Self.denseOnlyWeights(biases: (0..<11).map { $0 == 3 ? 9 : 0 }, name: "sure3")
+        let five = try Self.denseOnlyWeights(biases: (0..<11).map { $0 == 5 ? 5 : 0 }, name: "five")
+        defer { for path in [unsure, sure, five] { try? FileManager.default.removeItem(atPath: path) } }
+        let first3 = exp(2.0) / (exp(2.0) + 10)
+        let second5 = exp(5.0) / (exp(5.0) + 10)
+        let consulted = try NetworkRecognizer(modelPaths: [unsure, five]).recognizeDigit(blank)
+        #expect(consulted.text == "5")
+        #expect(abs(consulted.confidence - (1 / (exp(2.0) + 10) + second5) / 2) < 1e-6)
+        #expect(abs((consulted.alternatives.first?.confidence ?? 0) - (first3 + 1 / (exp(5.0) + 10)) / 2) < 1e-6)
+        #expect(consulted.alternatives.first?.text == "3")
+        let alone = try NetworkRecognizer(modelPaths: [sure, five]).recognizeDigit(blank)
+        #expect(alone.text == "3" && abs(alone.confidence - exp(9.0) / (exp(9.0) + 10)) < 1e-6)
+        // With the threshold above the first's confidence, it is consulted there too.
+        let always = try NetworkRecognizer(modelPaths: [sure, five], secondOpinionBelow: 1.01).recognizeDigit(blank)
+        #expect(always.text == "3" && always.confidence < 0.6)
+        let ten = try Self.denseOnlyWeights(biases: Array(repeating: 0, count: 10), name: "ten")
+        defer { try? FileManager.default.removeItem(atPath: ten) }
+        #expect(throws: OCRError.self) { try NetworkRecognizer(modelPaths: [unsure, ten]) }
+    }
+
+    /// The bundle ships the first network and its second opinion, and a model folder holding
+    /// only `digitnet.bin` runs that one alone.
+    @Test func bundleHoldsBothNetworksAndAFolderMayHoldOne() throws {
+        #expect(try Self.recognizer().networks.count == 2)
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("digitnet-folder-\(ProcessInfo.processInfo.processIdentifier)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let weights = try #require(BundledModels.path(of: BundledModels.digitNetworkFile))
+        try FileManager.default.copyItem(atPath: weights, toPath: folder + "/digitnet.bin")
+        #expect(try NetworkRecognizer.inFolder(folder).networks.count == 1)
+        #expect(throws: OCRError.self) { try NetworkRecognizer.inFolder(folder + "/missing") }
     }
 
     /// The Python fixture writer's input step, checked on its own: a wide cell is fitted by

@@ -240,7 +240,8 @@ public final class PhotoReader {
         timings["recognize"] = rounded(recognizeTime)
         mark = clock.now
         // The best row left being bars read as ones means no counter was found at all.
-        guard var best = pass.best, !Self.onlyOnes(best.reading) else {
+        guard var best = pass.best, !Self.readsAsBars(best.reading, blanksAreNoDigit: recognizer.recognizesNonDigits)
+        else {
             let message = pass.best == nil ? "no row of digits found" : "only a row of bars (read as ones) found"
             return (
                 ReadResult.rejected(file: file, id: id, reasons: [Reason(.noCounterFound, message)], timings: timings),
@@ -678,6 +679,15 @@ public final class PhotoReader {
     /// or a fence, which a recogniser takes for ones; a counter showing only ones is rare.
     static func onlyOnes(_ reading: AssembledReading) -> Bool {
         reading.digits.count >= 3 && reading.digits.allSatisfy { $0.text == "1" }
+    }
+
+    /// Whether `reading` is a row of bars: every position read as "1" (`onlyOnes`), or, by a
+    /// recogniser that reads "no digit", as "1" or nothing with at least three ones (the bars
+    /// of `readsNoDigits`: an unread counter reads other digits here and there).
+    static func readsAsBars(_ reading: AssembledReading, blanksAreNoDigit: Bool) -> Bool {
+        let texts = reading.digits.map(\.text)
+        return onlyOnes(reading)
+            || blanksAreNoDigit && texts.count(where: { $0 == "1" }) >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
     }
 
     /// A row read by a recogniser with a no-digit class that holds no digits: more than half

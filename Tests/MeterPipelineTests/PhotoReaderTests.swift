@@ -239,6 +239,16 @@ struct PhotoReaderTests {
         let bars = ScriptedRecognizer(digits: guesses("111111"), lines: [guesses("111111")])
         let (alone, _) = try PhotoReader(recognizer: bars).read(bytes: Self.meterPhoto)
         #expect(alone.status.rawValue == "rejected" && alone.reasons.first?.code.rawValue == "no_counter_found")
+        // Nor are bars of which a recogniser that knows "no digit" found one to hold none.
+        let broken = ScriptedRecognizer(digits: guesses("111") + [.empty] + guesses("11"))
+        broken.recognizesNonDigits = true
+        let (unread, _) = try PhotoReader(recognizer: broken).read(bytes: Self.meterPhoto)
+        #expect(unread.status.rawValue == "rejected" && unread.reasons.first?.code.rawValue == "no_counter_found")
+        // A recogniser without that class reads many real digits as nothing: not bars then.
+        #expect(!PhotoReader.readsAsBars(Self.reading("111_11"), blanksAreNoDigit: false))
+        #expect(PhotoReader.readsAsBars(Self.reading("111_11"), blanksAreNoDigit: true))
+        #expect(!PhotoReader.readsAsBars(Self.reading("11_7_1"), blanksAreNoDigit: true))
+        #expect(!PhotoReader.readsAsBars(Self.reading("1__"), blanksAreNoDigit: true))
     }
 
     /// A row running into the photo's edge, read first and confidently, does not end the

@@ -31,6 +31,8 @@ public final class NetworkRecognizer: DigitRecognizer {
     private var probabilities: [Double]
     /// One network's probabilities, before they are added into `probabilities`.
     private var single: [Double]
+    /// The first network's probabilities.
+    private var first: [Double]
     /// Horizontal pass of the resize: one row per source row.
     private var rows: [Double] = []
 
@@ -44,10 +46,16 @@ public final class NetworkRecognizer: DigitRecognizer {
 
     /// Loads the networks in `modelPaths` (weights files of one input size and class count).
     /// The first reads every cell; where its top probability is under `secondOpinionBelow`,
-    /// the others read the cell too and the mean of all their probabilities counts: networks
-    /// trained apart err on different cells, and the cells under 0.9 are those whose reading
-    /// the acceptance threshold and the rolling rule turn on (surer cells were not changed by a
-    /// second opinion on the tuning photos, and skipping them saves most of its cost).
+    /// and it takes the cell for a digit, the others read the cell too and the mean of all
+    /// their probabilities counts: networks trained apart err on different cells, and the
+    /// cells under 0.9 are those whose reading the acceptance threshold and the rolling rule
+    /// turn on (surer cells were not changed by a second opinion on the tuning photos, and
+    /// skipping them saves most of its cost). A cell the first takes for no digit (lettering,
+    /// a frame, dials) is not asked about again: there the second opinion made rows of dials
+    /// read as nothing, and lifted the doubt they cast on a wrong reading beside them. The
+    /// second opinion may change the digit, or lower the confidence, but the reading is never
+    /// surer than the first network was of its own: the cells it made sure were wrong too
+    /// often (a drum caught rolling from 9 to 0 read 0 at 0.9 on a set only evaluated).
     /// - Throws: as `init(modelPath:)`, and `OCRError.engineFailure` when the networks differ
     ///   in input size or classes.
     public init(modelPaths: [String], secondOpinionBelow: Double = 0.9, maxAlternatives: Int = 2) throws(OCRError) {
@@ -68,15 +76,16 @@ public final class NetworkRecognizer: DigitRecognizer {
             }
             networks.append(network)
         }
-        let first = networks[0]
+        let (height, width, classes) = (networks[0].inputHeight, networks[0].inputWidth, networks[0].classCount)
         self.modelPaths = modelPaths
         self.secondOpinionBelow = secondOpinionBelow
         self.maxAlternatives = maxAlternatives
         self.networks = networks
-        self.input = [Float](repeating: 0, count: first.inputHeight * first.inputWidth)
-        self.logits = [Float](repeating: 0, count: first.classCount)
-        self.probabilities = [Double](repeating: 0, count: first.classCount)
-        self.single = [Double](repeating: 0, count: first.classCount)
+        self.input = [Float](repeating: 0, count: height * width)
+        self.logits = [Float](repeating: 0, count: classes)
+        self.probabilities = [Double](repeating: 0, count: classes)
+        self.single = [Double](repeating: 0, count: classes)
+        self.first = [Double](repeating: 0, count: classes)
     }
 
     /// The networks that ship with MeterScan (`Sources/MeterOCR/Models/digitnet.bin` and its
@@ -123,7 +132,7 @@ public final class NetworkRecognizer: DigitRecognizer {
         for index in probabilities.indices { probabilities[index] = 0 }
         var used = 0
         for network in networks {
-            if used == 1, (probabilities.max() ?? 0) >= secondOpinionBelow { break }
+            if used == 1, (probabilities.max() ?? 0) >= secondOpinionBelow || Self.mostLikelyNoDigit(probabilities) { break }
             input.withUnsafeBufferPointer { input in
                 logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
             }
@@ -138,14 +147,11 @@ public final class NetworkRecognizer: DigitRecognizer {
             let weight = 1 / Double(used + 1)
             for index in logits.indices {
                 probabilities[index] += (single[index] / total - probabilities[index]) * weight
+                if used == 0 { first[index] = probabilities[index] }
             }
             used += 1
         }
-        if probabilities.count > 10, let most = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }),
-            most == 10
-        {
-            return .empty
-        }
+        if Self.mostLikelyNoDigit(probabilities) { return .empty }
         // The best 1 + maxAlternatives digits, by repeated selection (ten classes; a
         // not-a-digit class only lowers their probabilities).
         var candidates: [DigitCandidate] = []
@@ -157,11 +163,19 @@ public final class NetworkRecognizer: DigitRecognizer {
                 if best < 0 || probabilities[index] > probabilities[best] { best = index }
             }
             taken |= 1 << UInt64(best)
-            candidates.append(DigitCandidate(Self.digitNames[best], probabilities[best]))
+            // A second opinion may change the digit, or make the reading less sure, but never
+            // surer than the first network was of its own reading (see `init(modelPaths:)`).
+            let confidence = candidates.isEmpty ? min(probabilities[best], first.max() ?? 0) : probabilities[best]
+            candidates.append(DigitCandidate(Self.digitNames[best], confidence))
         }
         return DigitGuess(
             text: candidates[0].text, confidence: candidates[0].confidence,
             alternatives: Array(candidates.dropFirst()))
+    }
+
+    /// Whether class 10 ("no digit", of an 11-class network) is the most probable.
+    private static func mostLikelyNoDigit(_ probabilities: [Double]) -> Bool {
+        probabilities.count > 10 && probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }) == 10
     }
 
     private static let digitNames = (0..<10).map { String($0) }

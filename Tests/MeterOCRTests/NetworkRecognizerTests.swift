@@ -124,8 +124,9 @@ struct NetworkRecognizerTests {
     }
 
     /// A cell the first network is not sure of (under `secondOpinionBelow`) gets the mean of
-    /// both networks' probabilities, which may pick the second's digit; a cell it is sure of
-    /// keeps its own reading. Networks of different shapes are refused.
+    /// both networks' probabilities, which may pick the second's digit, at no more than the
+    /// first's own confidence; a cell it is sure of, or takes for no digit, keeps its own
+    /// reading. Networks of different shapes are refused.
     @Test func secondNetworkIsConsultedOnlyForUnsureCells() throws {
         let blank = Image(width: 26, height: 48, format: .gray, pixels: (0..<(26 * 48)).map { UInt8($0 % 26 * 9) })
         // First: 3 at e^2 / (e^2 + 10) = 0.42, 5 next at 1 / (e^2 + 10). Second: 5 at 0.94.
@@ -137,11 +138,20 @@ struct NetworkRecognizerTests {
         let second5 = exp(5.0) / (exp(5.0) + 10)
         let consulted = try NetworkRecognizer(modelPaths: [unsure, five]).recognizeDigit(blank)
         #expect(consulted.text == "5")
-        #expect(abs(consulted.confidence - (1 / (exp(2.0) + 10) + second5) / 2) < 1e-6)
+        // The mean of both (0.50) is capped at what the first was of its own reading.
+        #expect((1 / (exp(2.0) + 10) + second5) / 2 > first3)
+        #expect(abs(consulted.confidence - first3) < 1e-6)
         #expect(abs((consulted.alternatives.first?.confidence ?? 0) - (first3 + 1 / (exp(5.0) + 10)) / 2) < 1e-6)
         #expect(consulted.alternatives.first?.text == "3")
+        // Both networks reading 3 make it no surer than the first was.
+        let agreeing = try NetworkRecognizer(modelPaths: [unsure, sure]).recognizeDigit(blank)
+        #expect(agreeing.text == "3" && abs(agreeing.confidence - first3) < 1e-6)
         let alone = try NetworkRecognizer(modelPaths: [sure, five]).recognizeDigit(blank)
         #expect(alone.text == "3" && abs(alone.confidence - exp(9.0) / (exp(9.0) + 10)) < 1e-6)
+        // A cell the first takes for no digit is not asked about again, however unsure.
+        let unsureNone = try Self.denseOnlyWeights(biases: (0..<11).map { $0 == 10 ? 1 : 0 }, name: "unsureNone")
+        defer { try? FileManager.default.removeItem(atPath: unsureNone) }
+        #expect(try NetworkRecognizer(modelPaths: [unsureNone, five]).recognizeDigit(blank) == .empty)
         // With the threshold above the first's confidence, it is consulted there too.
         let always = try NetworkRecognizer(modelPaths: [sure, five], secondOpinionBelow: 1.01).recognizeDigit(blank)
         #expect(always.text == "3" && always.confidence < 0.6)

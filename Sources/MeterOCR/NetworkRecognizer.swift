@@ -31,8 +31,6 @@ public final class NetworkRecognizer: DigitRecognizer {
     private var probabilities: [Double]
     /// One network's probabilities, before they are added into `probabilities`.
     private var single: [Double]
-    /// The first network's probabilities.
-    private var first: [Double]
     /// Horizontal pass of the resize: one row per source row.
     private var rows: [Double] = []
 
@@ -85,7 +83,6 @@ public final class NetworkRecognizer: DigitRecognizer {
         self.logits = [Float](repeating: 0, count: classes)
         self.probabilities = [Double](repeating: 0, count: classes)
         self.single = [Double](repeating: 0, count: classes)
-        self.first = [Double](repeating: 0, count: classes)
     }
 
     /// The networks that ship with MeterScan (`Sources/MeterOCR/Models/digitnet.bin` and its
@@ -131,8 +128,13 @@ public final class NetworkRecognizer: DigitRecognizer {
         fillInput(gray)
         for index in probabilities.indices { probabilities[index] = 0 }
         var used = 0
+        // The first network's confidence in its own reading: no second opinion raises it.
+        var firstConfidence = 1.0
         for network in networks {
-            if used == 1, (probabilities.max() ?? 0) >= secondOpinionBelow || Self.mostLikelyNoDigit(probabilities) { break }
+            if used == 1 {
+                firstConfidence = probabilities.max() ?? 0
+                if firstConfidence >= secondOpinionBelow || Self.mostLikelyNoDigit(probabilities) { break }
+            }
             input.withUnsafeBufferPointer { input in
                 logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
             }
@@ -147,7 +149,6 @@ public final class NetworkRecognizer: DigitRecognizer {
             let weight = 1 / Double(used + 1)
             for index in logits.indices {
                 probabilities[index] += (single[index] / total - probabilities[index]) * weight
-                if used == 0 { first[index] = probabilities[index] }
             }
             used += 1
         }
@@ -165,7 +166,7 @@ public final class NetworkRecognizer: DigitRecognizer {
             taken |= 1 << UInt64(best)
             // A second opinion may change the digit, or make the reading less sure, but never
             // surer than the first network was of its own reading (see `init(modelPaths:)`).
-            let confidence = candidates.isEmpty ? min(probabilities[best], first.max() ?? 0) : probabilities[best]
+            let confidence = candidates.isEmpty ? min(probabilities[best], firstConfidence) : probabilities[best]
             candidates.append(DigitCandidate(Self.digitNames[best], confidence))
         }
         return DigitGuess(

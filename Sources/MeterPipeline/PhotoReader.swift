@@ -686,8 +686,12 @@ public final class PhotoReader {
     /// of `readsNoDigits`: an unread counter reads other digits here and there).
     static func readsAsBars(_ reading: AssembledReading, blanksAreNoDigit: Bool) -> Bool {
         let texts = reading.digits.map(\.text)
-        return onlyOnes(reading)
-            || blanksAreNoDigit && texts.count(where: { $0 == "1" }) >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
+        return onlyOnes(reading) || blanksAreNoDigit && onesAndNothing(texts) && texts.count(where: { $0 == "1" }) >= 3
+    }
+
+    /// At least three positions, each read as "1" or as nothing: bars, not digits.
+    static func onesAndNothing(_ texts: [String]) -> Bool {
+        texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
     }
 
     /// A row read by a recogniser with a no-digit class that holds no digits: more than half
@@ -695,8 +699,7 @@ public final class PhotoReader {
     /// (wall tiles' joints, a fence, a barcode's bars: never an unread counter, whose digits
     /// read as something other than ones here and there).
     static func readsNoDigits(_ texts: [String]) -> Bool {
-        2 * texts.count(where: \.isEmpty) > texts.count
-            || texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
+        2 * texts.count(where: \.isEmpty) > texts.count || onesAndNothing(texts)
     }
 
     /// Reads a drum caught between two digits from its larger visible piece. A piece in the

@@ -255,6 +255,9 @@ public final class PhotoReader {
             // Digits beyond the edge are missing; whatever was read is not the whole reading.
             status = .rejected
             reasons.insert(Reason(.counterCutOff, "the counter runs into the edge of the photo"), at: 0)
+        } else if Self.mayGoOnPastRightEdge(best.crop.candidate, reading: best.reading, width: photo.image.width) {
+            status = .rejected
+            reasons.insert(Reason(.counterCutOff, "the counter may go on past the right edge of the photo"), at: 0)
         }
         // Rows over the read one are the same counter seen another way (its drum windows), not
         // a larger row elsewhere on the photo; nor is a row of three, too short for a counter
@@ -631,6 +634,20 @@ public final class PhotoReader {
             if center.y < halfHeight || center.y > Double(height) - halfHeight { return true }
         }
         return false
+    }
+
+    /// Whether a reading without fraction digits stops less than a cell short of the photo's
+    /// right edge, so that its last digits, or the units digit itself, may lie beyond.
+    ///
+    /// Only the right end: the fraction drums, a decimal point or the unit usually follow the
+    /// integer digits, so a photo rarely stops just after them unless it cut the counter (on
+    /// the tuning sets no readable photo did), while the left end is often framed that
+    /// tightly (ten readable tuning photos, all read right). Fraction digits read mean the
+    /// integer digits all showed.
+    static func mayGoOnPastRightEdge(_ candidate: CounterCandidate, reading: AssembledReading, width: Int) -> Bool {
+        guard reading.fraction == nil, let last = candidate.cellCenters.last else { return false }
+        let nextCenter = last.x + candidate.pitch * cos(candidate.angle)
+        return nextCenter + 0.5 * candidate.pitch > Double(width)
     }
 
     /// The read cells' outline in full-size photo coordinates.

@@ -276,6 +276,32 @@ struct PhotoReaderTests {
         #expect(cutOff.reasons.first?.code.rawValue == "counter_cut_off")
     }
 
+    /// A row ending less than a cell short of the photo's right edge, with no fraction digits
+    /// read, may have lost its last digits to the edge: rejected as cut off. With room for one
+    /// more cell, or with fraction digits read, the reading stands.
+    @Test func rowEndingJustShortOfTheRightEdgeIsCutOff() throws {
+        // The six rings' last centre is at x = 199, 26 px apart: a seventh would end at 238.
+        func photo(width: Int) throws -> [UInt8] {
+            let whole = Self.meterImage()
+            let pixels = (0..<whole.height).flatMap { y in whole.pixels[(y * whole.width)..<(y * whole.width + width)] }
+            return try Image(width: width, height: whole.height, format: .gray, pixels: Array(pixels)).pngData()
+        }
+        func read(width: Int) throws -> ReadResult {
+            let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
+            return try PhotoReader(recognizer: recognizer).read(bytes: try photo(width: width)).0
+        }
+        let tight = try read(width: 228)
+        #expect(tight.status.rawValue == "rejected")
+        #expect(tight.reasons.first?.code.rawValue == "counter_cut_off")
+        let roomy = try read(width: 250)
+        #expect(roomy.status.rawValue == "accepted" && roomy.reading?.integer == "012345")
+        // The rule's geometry and its fraction exception, on located rows.
+        let row = Self.row(5, from: 100)
+        #expect(PhotoReader.mayGoOnPastRightEdge(row, reading: Self.reading("01234"), width: 260))
+        #expect(!PhotoReader.mayGoOnPastRightEdge(row, reading: Self.reading("01234"), width: 266))
+        #expect(!PhotoReader.mayGoOnPastRightEdge(row, reading: Self.reading("012345", fraction: 1), width: 260))
+    }
+
     /// Five light drum windows on a dark face, dark digits in them; the last holds a thin "1",
     /// which leaves its window too solid to pass for a shape of its own: the row of windows
     /// has four positions, the row of digits inside them five.

@@ -92,6 +92,11 @@ public struct CounterExtractor: Sendable {
     /// row, after cells with next to no red, counts as red fraction drums: dark red drums in a
     /// black frame show little clear red.
     public var faintFractionRedShare = 0.025
+    /// Height, in digit heights, of the band whose redness marks a fraction drum: the red frame
+    /// of a fraction drum's window often runs just above and below the strip the digits are
+    /// read from (tuning sets: 1.8, the strip, missed 3 red drums that 2.0 finds; 2.4 begins
+    /// to take in red beside the row).
+    public var redBandHeightFactor = 2.0
     /// Tallest digit height, in pixels, the strip is sampled at. Cells are scaled to 48 px for
     /// recognition, so detail beyond about twice that is never used, while sampling, cell
     /// preparation and the decimal-point search cost grows with the area: a row of wall tiles
@@ -120,10 +125,16 @@ public struct CounterExtractor: Sendable {
         let stripHeight = max(8, Int(candidate.digitHeight * 1.8))
         let half = (Double(stripWidth) / 2, Double(stripHeight) / 2)
         let stripCenter = Point(x: mid.x / stripScale, y: mid.y / stripScale)
+        // One sampling serves both: the strip is the middle of the taller red band (the grid's
+        // rows line up, as the band is taller by whole rows on each side).
+        let redMargin = photo.format == .gray
+            ? 0 : max(0, Int(((candidate.digitHeight * redBandHeightFactor - Double(stripHeight)) / 2).rounded(.up)))
+        let bandHeight = stripHeight + 2 * redMargin
         let grid = SamplingGrid.rotated(
-            center: stripCenter, angle: candidate.angle, step: 1 / stripScale, width: stripWidth, height: stripHeight)
-        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: stripHeight, grid: grid)
-        let strip = planes.gray
+            center: stripCenter, angle: candidate.angle, step: 1 / stripScale, width: stripWidth, height: bandHeight)
+        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: bandHeight, grid: grid)
+        let strip = redMargin == 0
+            ? planes.gray : planes.gray.cropped(x: 0, y: redMargin, width: stripWidth, height: stripHeight)
         let redStrip = planes.redness
         let cellWidth = max(4, Int(min(candidate.pitch * 0.96, candidate.digitWidth * 1.35)))
         let cellHeight = max(4, Int(candidate.digitHeight * cellHeightFactor))
@@ -149,10 +160,10 @@ public struct CounterExtractor: Sendable {
         for (index, u) in positions.enumerated() {
             let x = Int(u - Double(cellWidth) / 2)
             let image = strip.cropped(x: x, y: top, width: cellWidth, height: cellHeight)
-            // Redness over the whole pitch and a little above and below: red frames count too.
+            // Redness over the whole pitch and the red band's height: red frames count too.
             let pitchWidth = Int(candidate.pitch)
             let redRegion = redStrip.cropped(
-                x: Int(u) - pitchWidth / 2, y: 0, width: pitchWidth, height: stripHeight)
+                x: Int(u) - pitchWidth / 2, y: 0, width: pitchWidth, height: bandHeight)
             cells.append(
                 DigitCell(
                     image: image, frame: (x, top, cellWidth, cellHeight), redness: redRegion.share(above: 60),

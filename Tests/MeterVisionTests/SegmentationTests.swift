@@ -472,6 +472,29 @@ struct SegmentationTests {
         #expect(cells[4].redness > 0)
     }
 
+    /// A red drum whose red shows only in its window's frame, just above and below the strip the
+    /// digits are read from, is still a fraction drum.
+    @Test func redFrameAboveAndBelowTheDigitMakesAFraction() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 24, h: 40, pitch: 34)
+        var rgb = meter.rgb
+        let lastDrum = 60 + 5 * 34 - 5
+        let red: (UInt8, UInt8, UInt8) = (210, 40, 40)
+        // Digits 60..<100 (centre 80): the strip reaches 0.9 digit heights above and below it,
+        // the frame's bars lie between 0.9 and 1.0.
+        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 34), rows: 40..<44, color: red)
+        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 34), rows: 116..<120, color: red)
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        candidate.decimalAfter = nil
+        let cells = CounterExtractor().extract(candidate, from: photo).cells
+        #expect(cells.map(\.isFraction) == [false, false, false, false, false, true])
+        // The strip is the middle of the taller band, row for row: the same as from gray.
+        let plain = Image(width: meter.width, height: meter.height, format: .rgb, pixels: meter.rgb)
+        let gray = CounterExtractor().extract(candidate, from: meter.image).strip
+        #expect(CounterExtractor().extract(candidate, from: plain).strip == gray)
+    }
+
     /// A faint mark in the gap where the red drums begin is the frame between the windows (or a
     /// point printed there): it agrees with the colour's split, so it is no doubt for a clerk.
     /// The same mark one gap earlier still is.

@@ -19,9 +19,13 @@ public struct DebugPictures: Sendable {
         guard let photo = evidence.photo else { return }
         let scale = max(1, max(photo.image.width, photo.image.height) / 1000)
         var canvas = Canvas(gray: ColorPlanes(photo.image).gray.downscaled(by: scale))
-        for (rank, candidate) in evidence.candidates.enumerated().reversed() {
-            let colour: (UInt8, UInt8, UInt8) = rank == 0 ? (255, 0, 0) : (255, 200, 0)
-            canvas.drawCells(candidate.scaled(by: 1 / Double(scale)), colour: colour)
+        // Every candidate row in yellow; the row the reading came from in red, over them (it
+        // need not be the best-ranked one, nor one of this list after a second look).
+        for candidate in evidence.candidates.reversed() {
+            canvas.drawCells(candidate.scaled(by: 1 / Double(scale)), colour: (255, 200, 0))
+        }
+        if let read = evidence.crop?.candidate {
+            canvas.drawCells(read.scaled(by: 1 / Double(scale)), colour: (255, 0, 0))
         }
         try save(canvas.image, "\(name)-1-photo.png")
         // The threshold passes side by side (dark ink, light ink, faint dark ink), digit-shaped

@@ -251,6 +251,29 @@ struct PhotoReaderTests {
         #expect(!PhotoReader.readsAsBars(Self.reading("1__"), blanksAreNoDigit: true))
     }
 
+    /// The debug photo marks the row the reading came from in red, though it was not the
+    /// best-ranked candidate (a row of ones was, drawn in yellow).
+    @Test func debugPhotoMarksTheRowRead() throws {
+        let photo = try Self.meterImage(largerRowBelow: 5).pngData()
+        let recognizer = ScriptedRecognizer(digits: guesses("11111") + guesses("012345"), lines: [guesses("012345")])
+        let (result, evidence) = try PhotoReader(recognizer: recognizer).read(bytes: photo)
+        #expect(result.reading?.integer == "012345")
+        #expect(evidence.candidates.first.map { $0.cellCenters[0].y > 100 } == true)
+        let folder = NSTemporaryDirectory() + "debug-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try DebugPictures(directory: folder).write(name: "m", evidence: evidence, result: result)
+        let picture = try decode(Array(Data(contentsOf: URL(fileURLWithPath: folder + "/m-1-photo.png")))).image
+        /// Rows of the picture holding a pure red pixel.
+        let redRows = Set((0..<picture.height).filter { y in
+            (0..<picture.width).contains { x in
+                let i = 3 * (y * picture.width + x)
+                return picture.pixels[i] == 255 && picture.pixels[i + 1] == 0 && picture.pixels[i + 2] == 0
+            }
+        })
+        // The counter's digits stand in rows 60..<90, the ones' in 140..<185.
+        #expect(!redRows.isEmpty && redRows.allSatisfy { $0 < 120 })
+    }
+
     /// A row running into the photo's edge, read first and confidently, does not end the
     /// search: the whole row inside the photo is read too and wins. Alone, the edge row is
     /// rejected as cut off.

@@ -22,6 +22,10 @@ public final class DigitNetwork {
     public let classCount: Int
     /// Number of weights and biases.
     public let parameterCount: Int
+    /// Narrowest cell, as width over height, the network takes as it is: a narrower cell is
+    /// stretched to this aspect on its way into the input (weights file version 2; 0, none,
+    /// in version 1). Condensed drum typefaces then look like the wider ones trained on.
+    public let minimumCellAspect: Double
 
     private let layers: [Layer]
     /// Weights kept subnormal after loading (none: they are flushed to zero).
@@ -65,10 +69,17 @@ public final class DigitNetwork {
         var reader = LittleEndianReader(bytes: bytes)
         func fail(_ reason: String) -> OCRError { .engineFailure("\(name) is not a digitnet weights file: \(reason)") }
         guard reader.take(4) == Array("DGN1".utf8) else { throw fail("bad magic") }
-        guard let version = reader.uint32(), version == 1 else { throw fail("unknown version") }
+        guard let version = reader.uint32(), version == 1 || version == 2 else { throw fail("unknown version") }
         guard let height = reader.uint32(), let width = reader.uint32(), let count = reader.uint32(),
             (1...4096).contains(height), (1...4096).contains(width), (1...64).contains(count)
         else { throw fail("bad header") }
+        var minimumAspect = 0.0
+        if version == 2 {
+            guard let aspect = reader.floats(1)?.first, aspect.isFinite, (0...4).contains(aspect) else {
+                throw fail("bad minimum cell aspect")
+            }
+            minimumAspect = Double(aspect)
+        }
         var layers: [Layer] = []
         // Shape of the activation flowing into the next layer: channels × h × w (convolutions)
         // or a flat vector of `flat` values.
@@ -132,6 +143,7 @@ public final class DigitNetwork {
         self.inputWidth = Int(width)
         self.classCount = last.outputs
         self.parameterCount = parameters
+        self.minimumCellAspect = minimumAspect
         self.layers = layers
         self.bufferA = [Float](repeating: 0, count: largest)
         self.bufferB = [Float](repeating: 0, count: largest)

@@ -125,15 +125,20 @@ public final class NetworkRecognizer: DigitRecognizer {
         guard cell.width > 0, cell.height > 0 else { return .empty }
         let gray = cell.format == .gray ? cell : cell.grayscale()
         guard cellHasContrast(gray.pixels) else { return .empty }
-        fillInput(gray)
         for index in probabilities.indices { probabilities[index] = 0 }
         var used = 0
+        // Networks trained on different input steps each get their own input.
+        var filledFor: Double? = nil
         // The first network's confidence in its own reading: no second opinion raises it.
         var firstConfidence = 1.0
         for network in networks {
             if used == 1 {
                 firstConfidence = probabilities.max() ?? 0
                 if firstConfidence >= secondOpinionBelow || Self.mostLikelyNoDigit(probabilities) { break }
+            }
+            if filledFor != network.minimumCellAspect {
+                fillInput(gray, minimumAspect: network.minimumCellAspect)
+                filledFor = network.minimumCellAspect
             }
             input.withUnsafeBufferPointer { input in
                 logits.withUnsafeMutableBufferPointer { network.forward(input, logits: $0) }
@@ -185,22 +190,24 @@ public final class NetworkRecognizer: DigitRecognizer {
     public func recognizeLine(_ line: Image) throws(OCRError) -> [DigitGuess] { [] }
 
     /// The network input for a prepared gray cell, as `training/cnn/digitnet.py` `fit_input`
-    /// makes it: the cell shrunk or grown by area averaging with its aspect ratio kept,
+    /// makes it: the cell shrunk or grown by area averaging with its aspect ratio kept (a cell
+    /// narrower than `minimumAspect`, by default the first network's, stretched to it),
     /// centred in the input frame, value (255 − gray) / 255 so ink is positive and the
     /// padding 0. Exposed for the tests that compare with the Python side.
-    public func networkInput(for cell: Image) -> [Float] {
+    public func networkInput(for cell: Image, minimumAspect: Double? = nil) -> [Float] {
         let gray = cell.format == .gray ? cell : cell.grayscale()
-        fillInput(gray)
+        fillInput(gray, minimumAspect: minimumAspect ?? network.minimumCellAspect)
         return input
     }
 
-    private func fillInput(_ cell: Image) {
+    private func fillInput(_ cell: Image, minimumAspect: Double) {
         let frameHeight = network.inputHeight
         let frameWidth = network.inputWidth
         let (height, width) = (cell.height, cell.width)
-        let scale = min(Double(frameHeight) / Double(height), Double(frameWidth) / Double(width))
+        let fittedWidth = max(Double(width), minimumAspect * Double(height))
+        let scale = min(Double(frameHeight) / Double(height), Double(frameWidth) / fittedWidth)
         let newHeight = min(frameHeight, max(1, Int((Double(height) * scale + 0.5).rounded(.down))))
-        let newWidth = min(frameWidth, max(1, Int((Double(width) * scale + 0.5).rounded(.down))))
+        let newWidth = min(frameWidth, max(1, Int((fittedWidth * scale + 0.5).rounded(.down))))
         let top = (frameHeight - newHeight) / 2
         let left = (frameWidth - newWidth) / 2
         if rows.count < height * newWidth { rows = [Double](repeating: 0, count: height * newWidth) }

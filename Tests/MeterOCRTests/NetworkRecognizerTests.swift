@@ -110,11 +110,14 @@ struct NetworkRecognizerTests {
 
     /// A temporary weights file of one dense layer from the 32×24 input to 11 logits, all
     /// weights 0, with `biases` as the logits of every cell.
-    static func denseOnlyWeights(biases: [Float], name: String) throws -> String {
+    /// With `minimumAspect`, a version 2 file that records it.
+    static func denseOnlyWeights(biases: [Float], name: String, minimumAspect: Float? = nil) throws -> String {
         var bytes = Array("DGN1".utf8)
         func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
         func append(_ value: Float) { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-        for value: UInt32 in [1, 32, 24, 1, 3, 32 * 24, 11] { append(value) }
+        for value: UInt32 in [minimumAspect == nil ? 1 : 2, 32, 24, 1] { append(value) }
+        if let minimumAspect { append(minimumAspect) }
+        for value: UInt32 in [3, 32 * 24, 11] { append(value) }
         for _ in 0..<(32 * 24 * 11) { append(Float(0)) }
         for bias in biases { append(bias) }
         let path = FileManager.default.temporaryDirectory
@@ -172,6 +175,32 @@ struct NetworkRecognizerTests {
         try FileManager.default.copyItem(atPath: weights, toPath: folder + "/digitnet.bin")
         #expect(try NetworkRecognizer.inFolder(folder).networks.count == 1)
         #expect(throws: OCRError.self) { try NetworkRecognizer.inFolder(folder + "/missing") }
+    }
+
+    /// A version 2 network stretches cells narrower than its minimum aspect on their way in
+    /// (condensed typefaces then look like the wider ones it was trained on); a version 1
+    /// network takes them as they are. A second network of the other kind gets its own input.
+    @Test func narrowCellIsStretchedToTheNetworksMinimumAspect() throws {
+        let stretching = try Self.denseOnlyWeights(biases: Array(repeating: 0, count: 11), name: "aspect", minimumAspect: 0.5)
+        let plain = try Self.denseOnlyWeights(biases: Array(repeating: 0, count: 11), name: "plain")
+        defer {
+            try? FileManager.default.removeItem(atPath: stretching)
+            try? FileManager.default.removeItem(atPath: plain)
+        }
+        let recognizer = try NetworkRecognizer(modelPaths: [stretching, plain])
+        #expect(recognizer.networks.map(\.minimumCellAspect) == [0.5, 0])
+        // A black cell 12 wide and 48 tall: 8 of 24 input columns as it is, 16 stretched to 0.5.
+        let narrow = Image(width: 12, height: 48, format: .gray, filledWith: 0)
+        func inkColumns(_ input: [Float]) -> Int { (0..<24).count { input[16 * 24 + $0] > 0.5 } }
+        #expect(inkColumns(recognizer.networkInput(for: narrow)) == 16)
+        #expect(inkColumns(recognizer.networkInput(for: narrow, minimumAspect: 0)) == 8)
+        // A cell already wider than the minimum is not touched.
+        let wide = Image(width: 30, height: 48, format: .gray, filledWith: 0)
+        #expect(recognizer.networkInput(for: wide) == recognizer.networkInput(for: wide, minimumAspect: 0))
+        // A broken aspect is refused.
+        let broken = try Self.denseOnlyWeights(biases: Array(repeating: 0, count: 11), name: "nan", minimumAspect: .nan)
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        #expect(throws: OCRError.self) { try DigitNetwork(contentsOf: broken) }
     }
 
     /// The Python fixture writer's input step, checked on its own: a wide cell is fitted by

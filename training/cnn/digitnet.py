@@ -8,13 +8,15 @@ Run-time path of a cell (Swift and Python alike):
      `prepare_crop`): gray, dark-on-light, contrast stretched, scaled to 48 px high;
   2. `fit_input` (ours): area-averaged resize that keeps the aspect ratio into an
      INPUT_H x INPUT_W frame, centred, padded with white; value = (255 - gray) / 255, so ink is
-     positive and the padding is 0;
+     positive and the padding is 0. A cell narrower than the net's minimum aspect (width over
+     height, `--minimum-aspect`; 0 = none) is stretched to it first, in the same resize;
   3. the network: per conv layer 3x3 convolution (zero padding 1) + ReLU + 2x2 max pool, then
      dense layers (ReLU between them), softmax over the ten digits (and, in an 11-class net,
      class 10 = "not a digit": frame, background, a cell straddling two digits).
 
 Weights file (little-endian), see `save_weights`:
-  magic b"DGN1", u32 version (1), u32 input height, u32 input width, u32 layer count, then per
+  magic b"DGN1", u32 version (1, or 2 when the net has a minimum aspect), u32 input height,
+  u32 input width, u32 layer count, in version 2 a float32 minimum aspect, then per
   layer: u32 kind (1 = conv3x3+ReLU+maxpool2, 2 = dense+ReLU, 3 = dense, the logits),
   u32 inputs, u32 outputs, float32 weights ([out][in][3][3] or [out][in]), float32 biases [out].
 """
@@ -35,6 +37,8 @@ INPUT_H, INPUT_W = 32, 24
 PREPARED_HEIGHT = 48
 MAGIC = b"DGN1"
 CONV, DENSE_RELU, DENSE = 1, 2, 3
+# Minimum cell aspect of the nets made here (train.py --minimum-aspect); a loaded net keeps its own.
+minimum_aspect = 0.0
 
 
 # --------------------------------------------------------------------------- preparation
@@ -100,18 +104,21 @@ def area_weights(src, dst):
     return m
 
 
-def fit_geometry(h, w):
-    """Size and offset of the resized cell inside the INPUT_H x INPUT_W frame (aspect kept)."""
+def fit_geometry(h, w, aspect=0.0):
+    """Size and offset of the resized cell inside the INPUT_H x INPUT_W frame (aspect kept, a
+    cell narrower than `aspect` stretched to it)."""
+    w = max(w, aspect * h)
     s = min(INPUT_H / h, INPUT_W / w)
     nh = min(INPUT_H, max(1, int(math.floor(h * s + 0.5))))
     nw = min(INPUT_W, max(1, int(math.floor(w * s + 0.5))))
     return nh, nw, (INPUT_H - nh) // 2, (INPUT_W - nw) // 2
 
 
-def fit_input(cell):
-    """Prepared uint8 gray cell (dark on light) -> float32 INPUT_H x INPUT_W network input."""
+def fit_input(cell, aspect=None):
+    """Prepared uint8 gray cell (dark on light) -> float32 INPUT_H x INPUT_W network input, for
+    a net of minimum aspect `aspect` (default: the nets made here)."""
     h, w = cell.shape
-    nh, nw, top, left = fit_geometry(h, w)
+    nh, nw, top, left = fit_geometry(h, w, minimum_aspect if aspect is None else aspect)
     ink = (255.0 - cell.astype(np.float64)) / 255.0
     small = area_weights(h, nh) @ ink @ area_weights(w, nw).T
     out = np.zeros((INPUT_H, INPUT_W), dtype=np.float32)
@@ -131,6 +138,7 @@ class Net:
 
     def __init__(self, channels=(8, 16, 32), hidden=64, seed=1, classes=10):
         rng = np.random.default_rng(seed)
+        self.minimum_aspect = minimum_aspect
         self.layers = []
         cin = 1
         for c in channels:
@@ -260,7 +268,10 @@ def softmax(z):
 def save_weights(net, path):
     with open(path, "wb") as f:
         f.write(MAGIC)
-        f.write(struct.pack("<4I", 1, INPUT_H, INPUT_W, len(net.layers)))
+        aspect = getattr(net, "minimum_aspect", 0.0)
+        f.write(struct.pack("<4I", 2 if aspect > 0 else 1, INPUT_H, INPUT_W, len(net.layers)))
+        if aspect > 0:
+            f.write(struct.pack("<f", aspect))
         for kind, w, b in net.layers:
             f.write(struct.pack("<3I", kind, w.shape[1], w.shape[0]))
             f.write(np.ascontiguousarray(w, dtype="<f4").tobytes())
@@ -271,10 +282,14 @@ def load_weights(path):
     data = open(path, "rb").read()
     assert data[:4] == MAGIC, "not a digitnet file"
     version, ih, iw, count = struct.unpack_from("<4I", data, 4)
-    assert (version, ih, iw) == (1, INPUT_H, INPUT_W)
+    assert version in (1, 2) and (ih, iw) == (INPUT_H, INPUT_W)
     net = Net.__new__(Net)
     net.layers = []
     off = 20
+    net.minimum_aspect = 0.0
+    if version == 2:
+        net.minimum_aspect = float(struct.unpack_from("<f", data, off)[0])
+        off += 4
     for _ in range(count):
         kind, cin, cout = struct.unpack_from("<3I", data, off)
         off += 12

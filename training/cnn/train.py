@@ -510,7 +510,7 @@ def write_fixture(net, path, cells):
         "    static let cases: [Case] = [",
     ]
     for name, cell in cells:
-        logits = net.forward(dn.fit_input(cell)[None])[0][0]
+        logits = net.forward(dn.fit_input(cell, net.minimum_aspect)[None])[0][0]
         h, w = cell.shape
         lines.append(f"        Case(")
         lines.append(f"            name: \"{name}\", width: {w}, height: {h},")
@@ -558,6 +558,8 @@ def main():
                     help="share of the not-a-digit pool made of rendered lettering (brand text, units)")
     ap.add_argument("--fixture-from", help="write --fixture for this weights file and stop (no training)")
     ap.add_argument("--no-rolling", action="store_true", help="train on clean crops only")
+    ap.add_argument("--minimum-aspect", type=float, default=0.0,
+                    help="cells narrower than this (width / height) are stretched to it in the input step")
     args = ap.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
@@ -569,6 +571,7 @@ def main():
         logf.flush()
 
     log(f"args: {vars(args)}")
+    dn.minimum_aspect = args.minimum_aspect
     rng = np.random.default_rng(args.seed)
     rows, held = load_rows(args.data, args.heldout_groups)
     usable = [r for r in rows if r["group"] not in held and (r["state"] == "clean" or not args.no_rolling)]

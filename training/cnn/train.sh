@@ -7,7 +7,8 @@
 # Knobs (environment): SEED, EPOCHS, VARIANTS (augmented copies per crop), CHANNELS, HIDDEN,
 # LR, INVERT (share of copies inverted), FRAMES (share of copies given a dark frame bar),
 # EDGES (share of copies cut wider with the window frame beside the digit), SYNTH_EDGES (share
-# of the rendered cells given such a frame), SHIFT/WIDE (sideways shift and widest window of the
+# of the rendered cells given such a frame), MINIMUM_ASPECT (cells narrower than this, width over
+# height, are stretched to it in the network's input step; 0 = none), SHIFT/WIDE (sideways shift and widest window of the
 # augmented copies, shares of the crop width), ROLL_WEIGHT (loss weight of the rolling crops),
 # SYNTH_SHARE (share of each epoch's cells drawn from the rendered synthetic cells; 0 = real
 # crops only), RENDER_CELLS/RENDER_SEED (the rendered set,
@@ -93,4 +94,4 @@ PYTHONPATH="$PYDEPS" /usr/bin/python3 training/cnn/train.py $SYNTH_ARGS --synth-
     --invert "${INVERT:-0.15}" --frames "${FRAMES:-0}" --none-share "${NONE_SHARE:-0.15}" \
     --none-letters "${NONE_LETTERS:-0}" \
     --edges "${EDGES:-0}" --synth-edges "${SYNTH_EDGES:-0}" --shift "${SHIFT:-0.08}" --wide "${WIDE:-1.25}" \
-    --roll-weight "${ROLL_WEIGHT:-1}"
+    --roll-weight "${ROLL_WEIGHT:-1}" --minimum-aspect "${MINIMUM_ASPECT:-0}"

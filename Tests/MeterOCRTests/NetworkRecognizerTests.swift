@@ -167,6 +167,8 @@ struct NetworkRecognizerTests {
     /// only `digitnet.bin` runs that one alone.
     @Test func bundleHoldsBothNetworksAndAFolderMayHoldOne() throws {
         #expect(try Self.recognizer().networks.count == 2)
+        // The second opinion (run 20A) was trained on cells stretched to 0.55; the first on cells as cut.
+        #expect(try Self.recognizer().networks.map { ($0.minimumCellAspect * 100).rounded() } == [0, 55])
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("digitnet-folder-\(ProcessInfo.processInfo.processIdentifier)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

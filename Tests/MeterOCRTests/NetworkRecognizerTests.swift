@@ -8,16 +8,24 @@ struct NetworkRecognizerTests {
     static func recognizer() throws -> NetworkRecognizer { try NetworkRecognizer.bundled() }
 
     /// The Swift input step and forward pass give the logits the Python training script gave
-    /// for the same prepared cells (NetworkRecognizerFixture.swift, written with the weights).
+    /// for the same prepared cells, with each shipped network (NetworkRecognizerFixture.swift
+    /// and SecondNetworkFixture.swift, written from the weights; the second network stretches
+    /// the narrow cell).
     @Test func forwardPassMatchesPython() throws {
         let recognizer = try Self.recognizer()
-        #expect(!NetworkRecognizerFixture.cases.isEmpty)
-        for fixture in NetworkRecognizerFixture.cases {
-            let cell = Image(width: fixture.width, height: fixture.height, format: .gray, pixels: hexBytes(fixture.pixelsHex))
-            let logits = recognizer.network.logits(recognizer.networkInput(for: cell))
-            #expect(logits.count == fixture.logits.count)
-            let worst = zip(logits, fixture.logits).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(worst < 1e-3, "\(fixture.name): logits \(logits) vs Python \(fixture.logits)")
+        let cases = [
+            NetworkRecognizerFixture.cases.map { ($0.name, $0.width, $0.height, $0.pixelsHex, $0.logits) },
+            SecondNetworkFixture.cases.map { ($0.name, $0.width, $0.height, $0.pixelsHex, $0.logits) },
+        ]
+        for (network, fixtures) in zip(recognizer.networks, cases) {
+            #expect(!fixtures.isEmpty)
+            for (name, width, height, hex, expected) in fixtures {
+                let cell = Image(width: width, height: height, format: .gray, pixels: hexBytes(hex))
+                let logits = network.logits(recognizer.networkInput(for: cell, minimumAspect: network.minimumCellAspect))
+                #expect(logits.count == expected.count)
+                let worst = zip(logits, expected).map { abs($0 - $1) }.max() ?? .infinity
+                #expect(worst < 1e-3, "\(name): logits \(logits) vs Python \(expected)")
+            }
         }
     }
 

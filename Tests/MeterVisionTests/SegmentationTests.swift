@@ -459,17 +459,28 @@ struct SegmentationTests {
     @Test func redSpillFromTheNextDrumDoesNotMakeAFraction() throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        var rgb = meter.rgb
         let lastDrum = 60 + 5 * 26 - 4
-        let red: (UInt8, UInt8, UInt8) = (210, 40, 40)
-        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 26), rows: 52..<98, color: red)  // the red fraction drum
-        meter.paint(&rgb, columns: (lastDrum - 3)..<lastDrum, rows: 52..<98, color: red)  // its frame, in the 5th pitch
+        let (_, crop) = try Self.cutWithRed(
+            meter,
+            areas: [
+                (lastDrum..<(lastDrum + 26), 52..<98),  // the red fraction drum
+                ((lastDrum - 3)..<lastDrum, 52..<98),  // its frame, in the 5th pitch
+            ])
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, false, true])
+        #expect(crop.cells[4].redness > 0)
+    }
+
+    /// The row of `meter` as located, without a decimal mark, and cut from its RGB picture with
+    /// red painted over each of `areas` (columns, rows).
+    static func cutWithRed(_ meter: SyntheticMeter, areas: [(Range<Int>, Range<Int>)]) throws
+        -> (CounterCandidate, CounterCrop)
+    {
+        var rgb = meter.rgb
+        for (columns, rows) in areas { meter.paint(&rgb, columns: columns, rows: rows, color: (210, 40, 40)) }
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil
-        let cells = CounterExtractor().extract(candidate, from: photo).cells
-        #expect(cells.map(\.isFraction) == [false, false, false, false, false, true])
-        #expect(cells[4].redness > 0)
+        return (candidate, CounterExtractor().extract(candidate, from: photo))
     }
 
     /// A red drum whose red shows only in its window's frame, just above and below the strip the
@@ -477,18 +488,12 @@ struct SegmentationTests {
     @Test func redFrameAboveAndBelowTheDigitMakesAFraction() throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 24, h: 40, pitch: 34)
-        var rgb = meter.rgb
         let lastDrum = 60 + 5 * 34 - 5
-        let red: (UInt8, UInt8, UInt8) = (210, 40, 40)
         // Digits 60..<100 (centre 80): the strip reaches 0.9 digit heights above and below it,
         // the frame's bars lie between 0.9 and 1.0.
-        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 34), rows: 40..<44, color: red)
-        meter.paint(&rgb, columns: lastDrum..<(lastDrum + 34), rows: 116..<120, color: red)
-        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
-        candidate.decimalAfter = nil
-        let cells = CounterExtractor().extract(candidate, from: photo).cells
-        #expect(cells.map(\.isFraction) == [false, false, false, false, false, true])
+        let (candidate, crop) = try Self.cutWithRed(
+            meter, areas: [(lastDrum..<(lastDrum + 34), 40..<44), (lastDrum..<(lastDrum + 34), 116..<120)])
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, false, true])
         // The strip is the middle of the taller band, row for row: the same as from gray.
         let plain = Image(width: meter.width, height: meter.height, format: .rgb, pixels: meter.rgb)
         let gray = CounterExtractor().extract(candidate, from: meter.image).strip

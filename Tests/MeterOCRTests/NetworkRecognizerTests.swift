@@ -13,15 +13,20 @@ struct NetworkRecognizerTests {
     /// the narrow cell).
     @Test func forwardPassMatchesPython() throws {
         let recognizer = try Self.recognizer()
-        let cases = [
-            NetworkRecognizerFixture.cases.map { ($0.name, $0.width, $0.height, $0.pixelsHex, $0.logits) },
-            SecondNetworkFixture.cases.map { ($0.name, $0.width, $0.height, $0.pixelsHex, $0.logits) },
+        let cells = Dictionary(
+            uniqueKeysWithValues: NetworkRecognizerFixture.cases.map {
+                ($0.name, Image(width: $0.width, height: $0.height, format: .gray, pixels: hexBytes($0.pixelsHex)))
+            })
+        let logitsByNetwork = [
+            NetworkRecognizerFixture.cases.map { ($0.name, $0.logits) },
+            SecondNetworkFixture.cases.map { ($0.name, $0.logits) },
         ]
-        for (network, fixtures) in zip(recognizer.networks, cases) {
-            #expect(!fixtures.isEmpty)
-            for (name, width, height, hex, expected) in fixtures {
-                let cell = Image(width: width, height: height, format: .gray, pixels: hexBytes(hex))
-                let logits = network.logits(recognizer.networkInput(for: cell, minimumAspect: network.minimumCellAspect))
+        for (network, fixtures) in zip(recognizer.networks, logitsByNetwork) {
+            #expect(fixtures.count == cells.count)
+            for (name, expected) in fixtures {
+                let cell = try #require(cells[name])
+                let input = recognizer.networkInput(for: cell, minimumAspect: network.minimumCellAspect)
+                let logits = network.logits(input)
                 #expect(logits.count == expected.count)
                 let worst = zip(logits, expected).map { abs($0 - $1) }.max() ?? .infinity
                 #expect(worst < 1e-3, "\(name): logits \(logits) vs Python \(expected)")

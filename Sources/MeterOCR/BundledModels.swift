@@ -12,7 +12,7 @@ public enum BundledModels {
     public static let digitNetworkFile = "digitnet.bin"
 
     /// The bundled digit networks: `digitnet.bin`, which reads every cell, then the second
-    /// opinion for the cells it is not sure of (training/cnn/README.md, run 17).
+    /// opinion for the cells it is not sure of (training/cnn/README.md, runs 17 and 20).
     public static let digitNetworkFiles = [digitNetworkFile, "digitnet-2.bin"]
 
     /// The folder holding the bundled `.traineddata` files, or nil when the resource bundle is

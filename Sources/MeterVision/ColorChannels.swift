@@ -7,6 +7,9 @@ public struct ColorPlanes: Sendable {
     public var gray: Image
     /// How much red dominates green and blue: 2·R − G − B clamped to 0…255 (0 for grays).
     public var redness: Image
+    /// The channel gains redness was measured after (neutral unless the planes were sampled
+    /// with a white balance).
+    public var whiteBalance = WhiteBalance.neutral
 
     /// Splits an RGB picture; a gray picture gets an all-zero redness plane.
     public init(_ image: Image) {
@@ -43,6 +46,60 @@ extension ColorPlanes {
         precondition(gray.width == redness.width && gray.height == redness.height, "plane sizes differ")
         self.gray = gray
         self.redness = redness
+    }
+}
+
+/// Channel gains that make a picture's white neutral. Warm indoor light gives white paper
+/// 2·R − G − B near the level that marks a red drum, and blur mixes it into every window: the
+/// black drums of such a photo came out nearly as red as its red ones.
+public struct WhiteBalance: Sendable, Equatable {
+    /// Gain on the red channel.
+    public var red: Float
+    /// Gain on the green channel.
+    public var green: Float
+    /// Gain on the blue channel.
+    public var blue: Float
+
+    /// No correction.
+    public static let neutral = WhiteBalance(red: 1, green: 1, blue: 1)
+    /// Share of the brightest pixels taken as the picture's white.
+    static let whiteShare = 0.1
+    /// Gray level below which the brightest pixels are too dark to say what white is.
+    static let darkestWhite: Float = 60
+    /// Largest correction of one channel: a cast stronger than this is more likely a coloured
+    /// surface filling the picture (a red panel) than light.
+    static let largestGain: Float = 1.3
+
+    /// Gains from the channel values given.
+    public init(red: Float, green: Float, blue: Float) {
+        (self.red, self.green, self.blue) = (red, green, blue)
+    }
+
+    /// Gains that make the mean colour of the brightest tenth of the pixels gray. `channels`
+    /// holds R, G, B per pixel; `gray` the pixels' luminance.
+    static func measured(channels: [Float], gray: [UInt8]) -> WhiteBalance {
+        var histogram = [Int](repeating: 0, count: 256)
+        for level in gray { histogram[Int(level)] += 1 }
+        let wanted = max(1, Int(Double(gray.count) * whiteShare))
+        var level = 255
+        var taken = histogram[255]
+        while level > 0, taken < wanted {
+            level -= 1
+            taken += histogram[level]
+        }
+        guard Float(level) >= darkestWhite else { return .neutral }
+        var sums: (Float, Float, Float) = (0, 0, 0)
+        var count: Float = 0
+        for index in gray.indices where Int(gray[index]) >= level {
+            sums.0 += channels[3 * index]
+            sums.1 += channels[3 * index + 1]
+            sums.2 += channels[3 * index + 2]
+            count += 1
+        }
+        let mean = (sums.0 / count, sums.1 / count, sums.2 / count)
+        let white = (mean.0 + mean.1 + mean.2) / 3
+        func gain(_ channel: Float) -> Float { min(largestGain, max(1 / largestGain, white / max(channel, 1))) }
+        return WhiteBalance(red: gain(mean.0), green: gain(mean.1), blue: gain(mean.2))
     }
 }
 

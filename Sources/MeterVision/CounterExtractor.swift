@@ -132,7 +132,8 @@ public struct CounterExtractor: Sendable {
         let bandHeight = stripHeight + 2 * redMargin
         let grid = SamplingGrid.rotated(
             center: stripCenter, angle: candidate.angle, step: 1 / stripScale, width: stripWidth, height: bandHeight)
-        let planes = ColorPlanes.sampled(from: photo, width: stripWidth, height: bandHeight, grid: grid)
+        let planes = ColorPlanes.sampled(
+            from: photo, width: stripWidth, height: bandHeight, grid: grid, whiteBalance: nil)
         let strip = redMargin == 0
             ? planes.gray : planes.gray.cropped(x: 0, y: redMargin, width: stripWidth, height: stripHeight)
         let redStrip = planes.redness
@@ -225,7 +226,8 @@ public struct CounterExtractor: Sendable {
             strip: strip, cells: cells, candidate: located, stripScale: stripScale,
             stripCenter: stripCenter,
             digitMayBeMissing: digitMayBeMissing(
-                cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale),
+                cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale,
+                whiteBalance: planes.whiteBalance),
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
     }
 
@@ -259,7 +261,8 @@ public struct CounterExtractor: Sendable {
     /// not need (red drums can come out as a row of their own, in the other polarity); after a
     /// decimal mark it is not let pass, since a mark found in the wrong gap looks just the same.
     func digitMayBeMissing(
-        cells: [DigitCell], candidate: CounterCandidate, photo: Image, stripHeight: Int, stripScale: Double
+        cells: [DigitCell], candidate: CounterCandidate, photo: Image, stripHeight: Int, stripScale: Double,
+        whiteBalance: WhiteBalance
     ) -> RowEnd? {
         if candidate.inkBeforeFirst { return .start }
         guard candidate.inkAfterLast else { return nil }
@@ -274,7 +277,8 @@ public struct CounterExtractor: Sendable {
         let pitchWidth = max(1, Int(candidate.pitch * stripScale))
         let grid = SamplingGrid.rotated(
             center: after, angle: candidate.angle, step: 1 / stripScale, width: pitchWidth, height: stripHeight)
-        let planes = ColorPlanes.sampled(from: photo, width: pitchWidth, height: stripHeight, grid: grid)
+        let planes = ColorPlanes.sampled(
+            from: photo, width: pitchWidth, height: stripHeight, grid: grid, whiteBalance: whiteBalance)
         return planes.redness.share(above: 60) > fractionRedShare ? nil : .end
     }
 

@@ -43,43 +43,72 @@ extension ColorPlanes {
     /// pixels asked for are converted, so cutting a counter strip out of a full photo never
     /// converts the whole photo. A grid that steps over several source pixels skips some: the
     /// extractor keeps steps small (`CounterExtractor.maxStripDigitHeight`), where strokes and
-    /// points are still several pixels wide.
-    public static func sampled(from image: Image, width newWidth: Int, height newHeight: Int, grid: SamplingGrid)
-        -> ColorPlanes
-    {
+    /// points are still several pixels wide. Redness is measured after `whiteBalance`; `nil`
+    /// measures it from the sample's own white (`WhiteBalance.measured`).
+    public static func sampled(
+        from image: Image, width newWidth: Int, height newHeight: Int, grid: SamplingGrid,
+        whiteBalance: WhiteBalance? = .neutral
+    ) -> ColorPlanes {
         let count = newWidth * newHeight
         var gray = [UInt8](repeating: 0, count: count)
         var red = [UInt8](repeating: 0, count: count)
         let bilinear = BilinearGrid(width: image.width, height: image.height)
-        let isGray = image.format == .gray
+        guard image.format == .rgb else {
+            image.pixels.withUnsafeBufferPointer { source in
+                gray.withUnsafeMutableBufferPointer { grayOut in
+                    grid.forEachTap(width: newWidth, height: newHeight, bilinear: bilinear) { index, tap in
+                        grayOut[index] = UInt8(min(255, tap.blend { Float(source[$0]) } + 0.5))
+                    }
+                }
+            }
+            return ColorPlanes(
+                gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
+                redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
+        }
+        // The channels are kept until the white is known: redness needs them balanced.
+        var channels = [Float](repeating: 0, count: 3 * count)
         image.pixels.withUnsafeBufferPointer { source in
             gray.withUnsafeMutableBufferPointer { grayOut in
-                red.withUnsafeMutableBufferPointer { redOut in
-                    for y in 0..<newHeight {
-                        for x in 0..<newWidth {
-                            let (u, v) = (Double(x), Double(y))
-                            let tap = bilinear.tap(
-                                (
-                                    Float(grid.origin.x + u * grid.across.x + v * grid.down.x),
-                                    Float(grid.origin.y + u * grid.across.y + v * grid.down.y)
-                                ))
-                            let index = y * newWidth + x
-                            if isGray {
-                                grayOut[index] = UInt8(min(255, tap.blend { Float(source[$0]) } + 0.5))
-                            } else {
-                                let r = tap.blend { Float(source[3 * $0]) }
-                                let g = tap.blend { Float(source[3 * $0 + 1]) }
-                                let b = tap.blend { Float(source[3 * $0 + 2]) }
-                                grayOut[index] = UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
-                                redOut[index] = UInt8(min(255, max(0, 2 * r - g - b)))
-                            }
-                        }
+                channels.withUnsafeMutableBufferPointer { rgb in
+                    grid.forEachTap(width: newWidth, height: newHeight, bilinear: bilinear) { index, tap in
+                        let r = tap.blend { Float(source[3 * $0]) }
+                        let g = tap.blend { Float(source[3 * $0 + 1]) }
+                        let b = tap.blend { Float(source[3 * $0 + 2]) }
+                        (rgb[3 * index], rgb[3 * index + 1], rgb[3 * index + 2]) = (r, g, b)
+                        grayOut[index] = UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
                     }
                 }
             }
         }
-        return ColorPlanes(
+        let balance = whiteBalance ?? WhiteBalance.measured(channels: channels, gray: gray)
+        channels.withUnsafeBufferPointer { rgb in
+            red.withUnsafeMutableBufferPointer { redOut in
+                for index in 0..<count {
+                    let dominance = 2 * balance.red * rgb[3 * index] - balance.green * rgb[3 * index + 1]
+                        - balance.blue * rgb[3 * index + 2]
+                    redOut[index] = UInt8(min(255, max(0, dominance)))
+                }
+            }
+        }
+        var planes = ColorPlanes(
             gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
             redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
+        planes.whiteBalance = balance
+        return planes
+    }
+}
+
+extension SamplingGrid {
+    /// Calls `body` with each result pixel's index and its bilinear tap, row by row.
+    @inline(__always)
+    func forEachTap(width: Int, height: Int, bilinear: BilinearGrid, _ body: (Int, BilinearGrid.Tap) -> Void) {
+        for y in 0..<height {
+            for x in 0..<width {
+                let (u, v) = (Double(x), Double(y))
+                let tap = bilinear.tap(
+                    (Float(origin.x + u * across.x + v * down.x), Float(origin.y + u * across.y + v * down.y)))
+                body(y * width + x, tap)
+            }
+        }
     }
 }

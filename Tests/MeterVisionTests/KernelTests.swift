@@ -42,6 +42,24 @@ struct KernelTests {
         #expect(colour.gray.pixels == [81, 105, 128] && colour.redness.pixels == [255, 170, 0])
     }
 
+    /// Measured white balance: a warm white (255, 225, 180) is 105 "red" by 2·R − G − B but 0
+    /// once its brightest tenth is made gray, while a red drum's colour stays clearly red.
+    @Test func sampledRednessAfterTheSamplesWhite() {
+        var pixels: [UInt8] = []
+        for index in 0..<20 { pixels += index < 16 ? [255, 225, 180] : [200, 40, 30] }
+        let warm = Image(width: 20, height: 1, format: .rgb, pixels: pixels)
+        let grid = SamplingGrid(origin: (0, 0), across: (1, 0), down: (0, 1))
+        let plain = ColorPlanes.sampled(from: warm, width: 20, height: 1, grid: grid)
+        #expect(plain.redness.pixels[0] == 105 && plain.whiteBalance == .neutral)
+        let balanced = ColorPlanes.sampled(from: warm, width: 20, height: 1, grid: grid, whiteBalance: nil)
+        #expect(balanced.redness.pixels[0] == 0 && balanced.redness.pixels[19] > 150)
+        #expect(balanced.whiteBalance.red < 1 && balanced.whiteBalance.blue > 1)
+        // Given a balance, the sample is measured with it instead of its own white.
+        let given = ColorPlanes.sampled(
+            from: warm, width: 20, height: 1, grid: grid, whiteBalance: balanced.whiteBalance)
+        #expect(given.redness == balanced.redness)
+    }
+
     @Test func integralImageBoxStatistics() {
         let image = Self.gray(7, 5) { x, y in UInt8(x + 10 * y) }
         let table = IntegralImage(image)

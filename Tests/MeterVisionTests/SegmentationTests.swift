@@ -470,13 +470,27 @@ struct SegmentationTests {
         #expect(crop.cells[4].redness > 0)
     }
 
+    /// Under warm indoor light (red up, blue down) the white of the face is nearly as "red" as a
+    /// drum by 2·R − G − B alone; measured after the strip's white balance, the red drum is
+    /// still the only fraction.
+    @Test func warmLightLeavesOnlyTheRedDrumRed() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let lastDrum = 60 + 5 * 26 - 4
+        let (_, crop) = try Self.cutWithRed(
+            meter, areas: [(lastDrum..<(lastDrum + 26), 52..<98)], light: (1.15, 1, 0.8))
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, false, true])
+    }
+
     /// The row of `meter` as located, without a decimal mark, and cut from its RGB picture with
-    /// red painted over each of `areas` (columns, rows).
-    static func cutWithRed(_ meter: SyntheticMeter, areas: [(Range<Int>, Range<Int>)]) throws
-        -> (CounterCandidate, CounterCrop)
-    {
+    /// red painted over each of `areas` (columns, rows), all under `light` (gains on R, G, B).
+    static func cutWithRed(
+        _ meter: SyntheticMeter, areas: [(Range<Int>, Range<Int>)], light: (Double, Double, Double) = (1, 1, 1)
+    ) throws -> (CounterCandidate, CounterCrop) {
         var rgb = meter.rgb
         for (columns, rows) in areas { meter.paint(&rgb, columns: columns, rows: rows, color: (210, 40, 40)) }
+        let gains = [light.0, light.1, light.2]
+        for index in rgb.indices { rgb[index] = UInt8(min(255, (Double(rgb[index]) * gains[index % 3]).rounded())) }
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil

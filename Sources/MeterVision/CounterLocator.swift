@@ -501,7 +501,7 @@ public struct CounterLocator: Sendable {
     // MARK: - Candidates
 
     func candidate(from row: Row) -> CounterCandidate? {
-        let shapes = trimIrregularEnds(alignNarrowShapes(row.shapes))
+        let shapes = trimIrregularEnds(joinPiecesOfOneDigit(alignNarrowShapes(row.shapes)))
         guard shapes.count >= 3 else { return nil }
         // Barcodes and hatching are rows of bars; a counter has some digits wider than a "1".
         let wide = shapes.count { !$0.inferred && $0.width >= 0.35 * $0.height }
@@ -622,6 +622,29 @@ public struct CounterLocator: Sendable {
             result[index].shift = min(max(target, room.lowerBound), room.upperBound) - shape.blob.centerX
         }
         return result
+    }
+
+    /// A digit the threshold broke into two strokes (the sides of a blurred "0") gives two
+    /// narrow shapes, and aligning moves both to the same position: counted twice, they shorten
+    /// the pitch and every cell after them drifts. Shapes less than a third of a digit width
+    /// apart are one digit, their union.
+    func joinPiecesOfOneDigit(_ shapes: [Shape]) -> [Shape] {
+        let digitWidth = typicalWidth(shapes)
+        var joined: [Shape] = []
+        for shape in shapes {
+            if let last = joined.last, !last.inferred, !shape.inferred, shape.darkInk == last.darkInk,
+                shape.x - last.x < digitWidth / 3
+            {
+                let union = Blob(
+                    minX: min(last.blob.minX, shape.blob.minX), minY: min(last.blob.minY, shape.blob.minY),
+                    maxX: max(last.blob.maxX, shape.blob.maxX), maxY: max(last.blob.maxY, shape.blob.maxY),
+                    area: last.blob.area + shape.blob.area)
+                joined[joined.count - 1] = Shape(blob: union, darkInk: shape.darkInk)
+            } else {
+                joined.append(shape)
+            }
+        }
+        return joined
     }
 
     /// Drops shapes at either end that sit off the row's pitch: the edge of a window frame or

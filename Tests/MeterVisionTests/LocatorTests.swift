@@ -127,6 +127,19 @@ struct LocatorTests {
         #expect(best.inferred == [false, false, false, true, false, false])
     }
 
+    /// A blurred "0" the threshold broke into its two sides is one digit, not two at one
+    /// position: the row keeps its six positions and its pitch.
+    @Test func takesTheTwoSidesOfABrokenDigitAsOne() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 3, 4, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        meter.fill(x: 60 + 2 * 26, y: 60, w: 5, h: 30, value: meter.ink)
+        meter.fill(x: 60 + 2 * 26 + 13, y: 60, w: 5, h: 30, value: meter.ink)
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.pitch - 26) < 1.5)
+        #expect(abs(best.cellCenters[2].x - (60 + 2 * 26 + 9)) < 2)
+    }
+
     @Test func joinsDarkDigitsWithLightDigitsOnADarkGround() throws {
         let meter = SyntheticMeter.darkThenLightRow
         let best = try #require(CounterLocator().locate(meter.image).first)

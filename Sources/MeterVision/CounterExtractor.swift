@@ -102,6 +102,9 @@ public struct CounterExtractor: Sendable {
     /// preparation and the decimal-point search cost grows with the area: a row of wall tiles
     /// or a close-up's 170 px digits cost 30–40 ms at full resolution.
     public var maxStripDigitHeight = 72.0
+    /// Smallest digit height, in pixels, the decimal point is searched at: smaller strips are
+    /// sampled again, finer, for the search alone.
+    public var minimumPointSearchDigitHeight = 32.0
 
     /// An extractor with default proportions.
     public init() {}
@@ -175,10 +178,22 @@ public struct CounterExtractor: Sendable {
         keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
         let redFractionFrom = cells.firstIndex(where: \.isFraction)
+        // A small LCD's point is one or two pixels: searched in a strip sampled finer, its
+        // blurred edge still makes a run of columns wide enough to tell from a speck.
+        let pointScale = max(1, minimumPointSearchDigitHeight / candidate.digitHeight)
+        let pointStrip = pointScale == 1
+            ? strip
+            : ColorPlanes.sampled(
+                from: photo, width: Int(Double(stripWidth) * pointScale), height: Int(Double(stripHeight) * pointScale),
+                grid: SamplingGrid.rotated(
+                    center: stripCenter, angle: candidate.angle, step: 1 / (stripScale * pointScale),
+                    width: Int(Double(stripWidth) * pointScale), height: Int(Double(stripHeight) * pointScale))
+            ).gray
         let fullResolution = decimalPoint(
-            in: strip, positions: positions, baseline: half.1 + candidate.digitHeight / 2,
-            digitHeight: candidate.digitHeight, digitWidth: candidate.digitWidth, pitch: candidate.pitch,
-            darkInk: candidate.darkInk)
+            in: pointStrip, positions: positions.map { $0 * pointScale },
+            baseline: (half.1 + candidate.digitHeight / 2) * pointScale,
+            digitHeight: candidate.digitHeight * pointScale, digitWidth: candidate.digitWidth * pointScale,
+            pitch: candidate.pitch * pointScale, darkInk: candidate.darkInk, pixelScale: pointScale)
         var separator = candidate.decimalAfter
         var possibleSeparators: [Int] = []
         var unconfirmedSeparator: Int? = nil
@@ -290,10 +305,11 @@ public struct CounterExtractor: Sendable {
     /// or a neighbouring stroke is not). Only an unambiguous find counts as `point`; marks too
     /// small to be sure of, marks with ink below them (a comma, or a stroke that only looks
     /// like one), and rival finds are handed back as `possible` (after which positions), so
-    /// that a reading without a decimal point is not trusted blindly.
+    /// that a reading without a decimal point is not trusted blindly. `pixelScale` is the
+    /// strip's pixels per photo pixel, where it was sampled finer for the search.
     func decimalPoint(
         in strip: Image, positions: [Double], baseline: Double, digitHeight: Double, digitWidth: Double,
-        pitch: Double, darkInk: [Bool]
+        pitch: Double, darkInk: [Bool], pixelScale: Double = 1
     ) -> (point: Int?, possible: [Int]) {
         guard positions.count >= 4, digitHeight >= 8 else { return (nil, []) }
         let top = Int(baseline - 0.62 * digitHeight)
@@ -320,8 +336,8 @@ public struct CounterExtractor: Sendable {
         // Each row's shift under that lean, worked out once: the search reads a pixel many times.
         let shifts = lean == 0 ? [] : (0..<strip.height).map { Int((lean * (middle - Double($0))).rounded()) }
         var found: [Int] = []
-        // Found points only two columns wide: at the size of a small LCD's point, but the end
-        // of a stroke shows as much. Split on, for a clerk to confirm.
+        // Found points only two photo pixels wide: at the size of a small LCD's point, but the
+        // end of a stroke shows as much. Split on, for a clerk to confirm.
         var thin: [Int] = []
         var faint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
@@ -445,7 +461,7 @@ public struct CounterExtractor: Sendable {
                 func pointWide(_ run: Int) -> Bool { Double(run) <= limit && Double(run) >= 0.06 * digitHeight }
                 if pointWide(longest) {
                     found.append(index)
-                    if longest < 3 { thin.append(index) }
+                    if Double(longest) < 3 * pixelScale { thin.append(index) }
                 } else if Double(longest) <= limit, longest >= max(2, Int(0.03 * digitHeight)) {
                     faint.append(index)
                 } else if pointWide(longestComma) {

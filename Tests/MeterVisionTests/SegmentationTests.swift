@@ -390,6 +390,23 @@ struct SegmentationTests {
         #expect(CounterExtractor().extract(clean, from: plain.image).possibleDecimalAfter.isEmpty)
     }
 
+    /// Digits 20 px tall, as on a small LCD in a photo sent at messenger size: a point one
+    /// pixel wide is a speck at that scale; in a strip sampled finer for the search it is a
+    /// point (one for a clerk to confirm, being so small).
+    @Test func extractorFindsATinyPointBesideSmallDigits() throws {
+        func meter(point: Bool) -> SyntheticMeter {
+            var meter = SyntheticMeter()
+            meter.row(count: 6, x: 60, y: 60, w: 13, h: 20, pitch: 17)
+            if point { meter.fill(x: 60 + 3 * 17 + 15, y: 77, w: 1, h: 3, value: 30) }  // after the 4th digit
+            return meter
+        }
+        let crop = try extractedWithoutLocatorMark(meter(point: true), positions: 6)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+        #expect(crop.possibleDecimalAfter == [3])
+        let clean = try extractedWithoutLocatorMark(meter(point: false), positions: 6)
+        #expect(clean.cells.allSatisfy { !$0.isFraction } && clean.possibleDecimalAfter.isEmpty)
+    }
+
     /// The locator takes any small blob low in a gap for a decimal mark. One that the
     /// full-resolution strip does not show as a point with clear space above it (here a speck
     /// under another) is reported as unconfirmed; a clean point is not.

@@ -10,8 +10,10 @@ public struct ReaderSettings: Sendable {
     public var decode = DecodeOptions()
     /// Long side, in pixels, of the picture the counter is searched in.
     public var locateLongSide = 900.0
-    /// Counter candidates tried with OCR, best-ranked first, until one reads confidently.
-    public var candidatesToRead = 5
+    /// Counter candidates tried with OCR, best-ranked first, until one reads confidently
+    /// (tuning sets: 5 missed small counters ranked after rows of tiles; 8 costs no measurable
+    /// time, as most photos stop at the first).
+    public var candidatesToRead = 8
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
     /// Mean digit confidence under which the photo is located again with a narrower threshold

@@ -110,8 +110,9 @@ public struct CounterLocator: Sendable {
         public var thresholdK = 0.25
         /// Sauvola sensitivity of the extra dark-ink pass for faint (embossed) digits; nil: none.
         public var faintThresholdK: Double? = 0.12
-        /// How many candidates to keep, best first.
-        public var maximumCandidates = 6
+        /// How many candidates to keep, best first. Rows of wall tiles or a grid behind the
+        /// meter are larger and as regular as a counter: a small counter can rank seventh.
+        public var maximumCandidates = 10
 
         /// Defaults measured on the samples' dev split.
         public init() {}

@@ -274,6 +274,21 @@ struct PhotoReaderTests {
         #expect(!redRows.isEmpty && redRows.allSatisfy { $0 < 120 })
     }
 
+    /// Rows of wall tiles or a grid behind the meter outrank a small counter by size; read as
+    /// no digits, they do not use up the search: the counter below six such rows is read.
+    @Test func counterBelowSixLargerRowsOfNoDigitsIsRead() throws {
+        var image = Image(width: 400, height: 640, format: .gray, filledWith: 205)
+        for row in 0..<6 {
+            for index in 0..<5 { Self.ring(in: &image, x0: 60 + index * 40, y0: 20 + row * 80, width: 27, height: 45, stroke: 7) }
+        }
+        for index in 0..<6 { Self.ring(in: &image, x0: 60 + index * 26, y0: 520, width: 18, height: 30, stroke: 5) }
+        let recognizer = ScriptedRecognizer(digits: Array(repeating: .empty, count: 30) + guesses("012345"))
+        recognizer.recognizesNonDigits = true
+        let (result, evidence) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
+        #expect(evidence.candidates.contains { $0.cellCenters.count == 6 })
+        #expect(result.reading?.integer == "012345" && recognizer.digitCalls == 36)
+    }
+
     /// A row running into the photo's edge, read first and confidently, does not end the
     /// search: the whole row inside the photo is read too and wins. Alone, the edge row is
     /// rejected as cut off.

@@ -215,7 +215,7 @@ public struct CounterExtractor: Sendable {
                 }
             }
         } else {
-            (separator, possibleSeparators) = fullResolution
+            (separator, possibleSeparators, _) = fullResolution
             // A faint mark just before the red drums is the frame or gap where the fraction
             // begins: it agrees with the colour's split and leaves nothing for a clerk to decide.
             possibleSeparators.removeAll { $0 + 1 == redFractionFrom }
@@ -233,6 +233,13 @@ public struct CounterExtractor: Sendable {
             // for a clerk to confirm.
             separator = flip
             possibleSeparators = [flip]
+        }
+        if candidate.decimalAfter == nil, separator == nil, redFractionFrom == nil {
+            // Nothing else splits the row: a mark that may be a foot or a point after the fifth
+            // digit or later is a clerk's call, not a split. Missed there, a point turns the
+            // commonest LCD register (five digits and a decimal) into six plain digits, which
+            // nothing else doubts; earlier, a split would give an unusual register anyway.
+            possibleSeparators += fullResolution.footOrPoint.filter { $0 >= 4 }
         }
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
@@ -305,13 +312,14 @@ public struct CounterExtractor: Sendable {
     /// or a neighbouring stroke is not). Only an unambiguous find counts as `point`; marks too
     /// small to be sure of, marks with ink below them (a comma, or a stroke that only looks
     /// like one), and rival finds are handed back as `possible` (after which positions), so
-    /// that a reading without a decimal point is not trusted blindly. `pixelScale` is the
+    /// that a reading without a decimal point is not trusted blindly; `footOrPoint`, positions
+    /// where the ink touching a digit on a foot may be that foot or a point. `pixelScale` is the
     /// strip's pixels per photo pixel, where it was sampled finer for the search.
     func decimalPoint(
         in strip: Image, positions: [Double], baseline: Double, digitHeight: Double, digitWidth: Double,
         pitch: Double, darkInk: [Bool], pixelScale: Double = 1
-    ) -> (point: Int?, possible: [Int]) {
-        guard positions.count >= 4, digitHeight >= 8 else { return (nil, []) }
+    ) -> (point: Int?, possible: [Int], footOrPoint: [Int]) {
+        guard positions.count >= 4, digitHeight >= 8 else { return (nil, [], []) }
         let top = Int(baseline - 0.62 * digitHeight)
         let dotTop = Int(baseline - 0.2 * digitHeight)
         let dotBottom = Int(baseline + 0.06 * digitHeight)
@@ -322,7 +330,7 @@ public struct CounterExtractor: Sendable {
         // the tuning sets), a digit's foot ends on it (at most 0.013 below, blur included).
         let tailTop = Int((baseline + 0.035 * digitHeight).rounded(.up))
         let belowBottom = Int(baseline + 0.24 * digitHeight)
-        guard clearTop >= 0, belowBottom < strip.height else { return (nil, []) }
+        guard clearTop >= 0, belowBottom < strip.height else { return (nil, [], []) }
         // One ink level for the whole row, from the band the digits fill.
         let band = strip.cropped(x: 0, y: top, width: strip.width, height: dotBottom - top)
         let level = Int(Threshold.otsu(Threshold.histogram(band)))
@@ -340,6 +348,7 @@ public struct CounterExtractor: Sendable {
         // end of a stroke shows as much. Split on, for a clerk to confirm.
         var thin: [Int] = []
         var faint: [Int] = []
+        var footOrPoint: [Int] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             func isInk(_ x: Int, _ y: Int, dark: Bool) -> Bool {
                 let x = shifts.isEmpty ? x : x + shifts[y]
@@ -477,15 +486,19 @@ public struct CounterExtractor: Sendable {
                     // Part of such a point lies under the digit's last stroke: a narrower run
                     // counts.
                     let touching = runs(bodyEnd + 1, x1, reach: reach, dark: dark).point
-                    if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight,
-                        !hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark)
-                    {
-                        faint.append(index)
+                    if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight {
+                        // A foot's right half and a point pressed against a seven-segment
+                        // digit's bottom bar look alike: not split on, but for a clerk.
+                        if hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark) {
+                            footOrPoint.append(index)
+                        } else {
+                            faint.append(index)
+                        }
                     }
                 }
             }
         }
-        return (found.count == 1 ? found[0] : nil, found.count == 1 ? thin : found + faint)
+        return (found.count == 1 ? found[0] : nil, found.count == 1 ? thin : found + faint, footOrPoint)
     }
 
     /// The position after which the row's ink turns from one polarity to the other for good,

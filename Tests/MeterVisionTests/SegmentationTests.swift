@@ -198,6 +198,24 @@ struct SegmentationTests {
         }
     }
 
+    /// Ink touching the bottom of a digit on a foot may still be a point pressed against a
+    /// seven-segment digit's bottom bar. After the fifth digit it goes to a clerk without a
+    /// split (missed there, a point makes a five-and-one register six plain digits); earlier,
+    /// as above, it is the digit's foot.
+    @Test func aFootAfterTheFifthDigitMayBeAPointForAClerk() throws {
+        var meter = SyntheticMeter()
+        for index in [0, 1, 2, 3, 5] { meter.glyph(x: 60 + index * 26, y: 60, w: 18, h: 30) }
+        let x = 60 + 4 * 26
+        meter.fill(x: x + 9, y: 60, w: 5, h: 30, value: 30)  // a "1" on a foot
+        meter.fill(x: x + 5, y: 86, w: 13, h: 4, value: 30)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        #expect(candidate.cellCenters.count == 6)
+        candidate.decimalAfter = nil
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.possibleDecimalAfter == [4])
+        #expect(crop.cells.allSatisfy { !$0.isFraction })
+    }
+
     /// The foot of a slanted digit reaching left into the gap along the baseline (the bottom
     /// corner of an italic seven-segment "2") is that digit's, not a point after the one before.
     @Test func extractorTakesASlantedDigitsFootForNoPoint() throws {

@@ -181,14 +181,15 @@ public struct CounterExtractor: Sendable {
         // A small LCD's point is one or two pixels: searched in a strip sampled finer, its
         // blurred edge still makes a run of columns wide enough to tell from a speck.
         let pointScale = max(1, minimumPointSearchDigitHeight / candidate.digitHeight)
-        let pointStrip = pointScale == 1
-            ? strip
-            : ColorPlanes.sampled(
-                from: photo, width: Int(Double(stripWidth) * pointScale), height: Int(Double(stripHeight) * pointScale),
+        var pointStrip = strip
+        if pointScale > 1 {
+            let (width, height) = (Int(Double(stripWidth) * pointScale), Int(Double(stripHeight) * pointScale))
+            pointStrip = photo.sampledGray(
+                width: width, height: height,
                 grid: SamplingGrid.rotated(
-                    center: stripCenter, angle: candidate.angle, step: 1 / (stripScale * pointScale),
-                    width: Int(Double(stripWidth) * pointScale), height: Int(Double(stripHeight) * pointScale))
-            ).gray
+                    center: stripCenter, angle: candidate.angle, step: 1 / (stripScale * pointScale), width: width,
+                    height: height))
+        }
         let fullResolution = decimalPoint(
             in: pointStrip, positions: positions.map { $0 * pointScale },
             baseline: (half.1 + candidate.digitHeight / 2) * pointScale,

@@ -52,19 +52,12 @@ extension ColorPlanes {
         let count = newWidth * newHeight
         var gray = [UInt8](repeating: 0, count: count)
         var red = [UInt8](repeating: 0, count: count)
-        let bilinear = BilinearGrid(width: image.width, height: image.height)
         guard image.format == .rgb else {
-            image.pixels.withUnsafeBufferPointer { source in
-                gray.withUnsafeMutableBufferPointer { grayOut in
-                    grid.forEachTap(width: newWidth, height: newHeight, bilinear: bilinear) { index, tap in
-                        grayOut[index] = UInt8(min(255, tap.blend { Float(source[$0]) } + 0.5))
-                    }
-                }
-            }
             return ColorPlanes(
-                gray: Image(width: newWidth, height: newHeight, format: .gray, pixels: gray),
+                gray: image.sampledGray(width: newWidth, height: newHeight, grid: grid),
                 redness: Image(width: newWidth, height: newHeight, format: .gray, pixels: red))
         }
+        let bilinear = BilinearGrid(width: image.width, height: image.height)
         // The channels are kept until the white is known: redness needs them balanced.
         var channels = [Float](repeating: 0, count: 3 * count)
         image.pixels.withUnsafeBufferPointer { source in
@@ -75,7 +68,7 @@ extension ColorPlanes {
                         let g = tap.blend { Float(source[3 * $0 + 1]) }
                         let b = tap.blend { Float(source[3 * $0 + 2]) }
                         (rgb[3 * index], rgb[3 * index + 1], rgb[3 * index + 2]) = (r, g, b)
-                        grayOut[index] = UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
+                        grayOut[index] = luminance(r, g, b)
                     }
                 }
             }
@@ -96,6 +89,35 @@ extension ColorPlanes {
         planes.whiteBalance = balance
         return planes
     }
+}
+
+extension Image {
+    /// Gray of this image (gray or RGB) resampled bilinearly along `grid`, as
+    /// `ColorPlanes.sampled` gives it, without the colour planes: for a search that needs
+    /// no redness.
+    public func sampledGray(width newWidth: Int, height newHeight: Int, grid: SamplingGrid) -> Image {
+        var gray = [UInt8](repeating: 0, count: newWidth * newHeight)
+        let bilinear = BilinearGrid(width: width, height: height)
+        let isRGB = format == .rgb
+        pixels.withUnsafeBufferPointer { source in
+            gray.withUnsafeMutableBufferPointer { grayOut in
+                grid.forEachTap(width: newWidth, height: newHeight, bilinear: bilinear) { index, tap in
+                    grayOut[index] = isRGB
+                        ? luminance(
+                            tap.blend { Float(source[3 * $0]) }, tap.blend { Float(source[3 * $0 + 1]) },
+                            tap.blend { Float(source[3 * $0 + 2]) })
+                        : UInt8(min(255, tap.blend { Float(source[$0]) } + 0.5))
+                }
+            }
+        }
+        return Image(width: newWidth, height: newHeight, format: .gray, pixels: gray)
+    }
+}
+
+/// BT.601 luminance of blended channel values, rounded (libjpeg's gray weights).
+@inline(__always)
+private func luminance(_ r: Float, _ g: Float, _ b: Float) -> UInt8 {
+    UInt8(min(255, (r * 77 + g * 150 + b * 29) / 256 + 0.5))
 }
 
 extension SamplingGrid {

@@ -40,6 +40,10 @@ struct KernelTests {
         let colour = ColorPlanes.sampled(
             from: rgb, width: 3, height: 1, grid: SamplingGrid(origin: (0, 0), across: (0.5, 0), down: (0, 1)))
         #expect(colour.gray.pixels == [81, 105, 128] && colour.redness.pixels == [255, 170, 0])
+        // Gray alone, from RGB or gray, is the same as the planes' gray.
+        let colourGrid = SamplingGrid(origin: (0, 0), across: (0.5, 0), down: (0, 1))
+        #expect(rgb.sampledGray(width: 3, height: 1, grid: colourGrid) == colour.gray)
+        #expect(ramp.sampledGray(width: 2, height: 2, grid: turned) == column.gray)
     }
 
     /// Measured white balance: a warm white (255, 225, 180) is 105 "red" by 2·R − G − B but 0

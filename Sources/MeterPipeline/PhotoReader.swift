@@ -34,6 +34,14 @@ public struct ReaderSettings: Sendable {
     public var guessBelowConfidence = 0.5
     /// Score factor of a row whose every position reads "1" (barcodes, breaker toggles).
     public var onlyOnesRowWeight = 0.3
+    /// Whether a photo in which no counter is found upright is read again turned a quarter
+    /// each way (sideways photos without an orientation tag).
+    public var tryQuarterTurns = true
+    /// How much surer a reading of a sideways photo must be than the reading of the opposite
+    /// quarter turn (the counter upside down) to be accepted.
+    public var turnedReadingMargin = 0.25
+    /// Confidence a reading of a sideways photo needs to replace the upright rejection.
+    public var turnedMinimumConfidence = 0.4
     /// Recognition thresholds.
     public var policy = RecognitionPolicy()
     /// Mean brightness below which a photo is too dark to read.
@@ -51,8 +59,10 @@ public struct ReaderSettings: Sendable {
 
 /// Everything a person needs to check what the reader saw (for `--debug-dir`).
 public struct ReadEvidence: Sendable {
-    /// The decoded photo (upright).
+    /// The decoded photo (upright), as read: turned by `turn` when that reading was kept.
     public var photo: Photo?
+    /// The quarter turn of the photo the reading was made in, or nil (as decoded).
+    public var turn: Orientation?
     /// Threshold pictures and digit-shaped blobs of the locating pass (locating scale).
     public var locating = CounterLocator.Evidence()
     /// Downscale factor of the locating picture against the decoded photo.
@@ -94,7 +104,7 @@ public final class PhotoReader {
         -> (ReadResult, ReadEvidence)
     {
         var timings: [String: Double] = [:]
-        var evidence = ReadEvidence()
+        let evidence = ReadEvidence()
         let clock = ContinuousClock()
         var mark = clock.now
         func lap(_ stage: String) {
@@ -116,9 +126,104 @@ public final class PhotoReader {
                 ReadResult.rejected(file: file, id: id, reasons: [Reason(.decodeError, error.description)], timings: timings), evidence
             )
         }
-        evidence.photo = photo
         lap("decode")
+        let upright = try read(photo, file: file, id: id, timings: timings)
+        guard settings.tryQuarterTurns, Self.mayBeSideways(upright.0) else { return upright }
+        return try readTurned(photo, file: file, id: id, timings: timings, upright: upright)
+    }
 
+    /// Whether a photo read upright may be a sideways one: a phone held flat over a meter
+    /// records no reliable orientation, and messengers drop the EXIF tag, so the counter
+    /// stands on end and no row of digits is found (or only a few of its shapes).
+    static func mayBeSideways(_ result: ReadResult) -> Bool {
+        result.status == .rejected
+            && result.reasons.first.map { [.noCounterFound, .tooFewDigits].contains($0.code) } ?? false
+    }
+
+    /// Reads `photo` turned a quarter each way and keeps the best of the three readings; a
+    /// turned reading's counter outline is given in the upright photo's coordinates.
+    private func readTurned(
+        _ photo: Photo, file: String?, id: String?, timings: [String: Double],
+        upright: (ReadResult, ReadEvidence)
+    ) throws(OCRError) -> (ReadResult, ReadEvidence) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var best = upright
+        var confidences: [Orientation: Double] = [:]
+        for turn in [Orientation.right, .left] {
+            var turned = photo
+            turned.image = photo.image.applying(turn)
+            var (result, evidence) = try read(turned, file: file, id: id, timings: timings)
+            if result.status != .rejected { confidences[turn] = result.confidence }
+            // A reading this unsure of a photo that showed no counter upright is more often
+            // lettering or a cut-off counter than the counter (turned tuning sets at 0.7 and
+            // 0.5 size: 3 unreadable photos sent to a clerk, no right reading lost).
+            guard result.confidence >= settings.turnedMinimumConfidence, Self.rank(result) > Self.rank(best.0)
+            else { continue }
+            let size = (width: Double(photo.image.width * photo.scale), height: Double(photo.image.height * photo.scale))
+            result.counter = result.counter.map { Self.unturned($0, turn: turn, uprightSize: size) }
+            evidence.turn = turn
+            best = (result, evidence)
+        }
+        // Turned both ways, a counter often reads both times: once upside down, where 0, 1, 2,
+        // 5 and 8 stay themselves and 6 and 9 swap (009610 read 019600, sure of itself). Only
+        // a reading far surer than the other way up's is accepted.
+        if best.0.status == .accepted, let kept = best.1.turn,
+            let otherWay = confidences[kept == .right ? .left : .right],
+            otherWay > best.0.confidence - settings.turnedReadingMargin
+        {
+            best.0.status = .review
+            best.0.reasons.append(
+                Reason(.lowConfidence, "the photo was sideways, and its counter reads both ways up"))
+            best.0.reply = ReplyComposer.reply(
+                status: .review, reading: best.0.reading?.value, unit: nil, reasons: best.0.reasons)
+        }
+        best.0.timings["quarter_turns"] = rounded(milliseconds(start.duration(to: clock.now)))
+        return best
+    }
+
+    /// Orders readings for `readTurned`: any reading before a rejection, accepted before
+    /// review, then the more confident.
+    static func rank(_ result: ReadResult) -> Double {
+        let status: Double = switch result.status {
+        case .accepted: 2
+        case .review: 1
+        case .rejected: 0
+        }
+        return status + (result.status == .rejected ? 0 : result.confidence * 0.5)
+    }
+
+    /// Corner coordinates (x, y pairs) found in a picture made by `Image.applying(turn)`,
+    /// given in the picture before the turn, of `uprightSize`.
+    static func unturned(_ corners: [Double], turn: Orientation, uprightSize: (width: Double, height: Double))
+        -> [Double]
+    {
+        var result = corners
+        for index in stride(from: 0, to: corners.count - 1, by: 2) {
+            let (x, y) = (corners[index], corners[index + 1])
+            switch turn {
+            case .right: (result[index], result[index + 1]) = (y, uprightSize.height - x)
+            case .left: (result[index], result[index + 1]) = (uprightSize.width - y, x)
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// Reads a decoded, upright photo (see `read(bytes:file:id:)`); `timings` holds the decode's.
+    private func read(_ photo: Photo, file: String?, id: String?, timings: [String: Double]) throws(OCRError)
+        -> (ReadResult, ReadEvidence)
+    {
+        var timings = timings
+        var evidence = ReadEvidence()
+        evidence.photo = photo
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ stage: String) {
+            let now = clock.now
+            timings[stage] = rounded(milliseconds(mark.duration(to: now)))
+            mark = now
+        }
         let factor = max(1, Int((Double(max(photo.image.width, photo.image.height)) / settings.locateLongSide).rounded()))
         let small = photo.image.grayDownscaled(by: factor)
         let brightness = small.mean

@@ -645,6 +645,67 @@ struct PhotoReaderTests {
         #expect(result.reasons.contains { $0.message.contains("too small to be sure") })
     }
 
+    /// `meterPhoto` as a phone held flat may store it: turned a quarter counter-clockwise, with
+    /// no orientation tag.
+    static let sidewaysMeterPhoto = try! meterImage().applying(.left).pngData()
+
+    @Test func sidewaysPhotoIsReadTurnedAQuarter() throws {
+        // Turned back, the row reads surely; upside down (the other quarter turn) it does not.
+        let recognizer = ScriptedRecognizer(
+            digits: guesses("012345") + guesses("543210", confidence: 0.6),
+            lines: [guesses("012345"), guesses("543210", confidence: 0.6)])
+        let (result, evidence) = try PhotoReader(recognizer: recognizer).read(bytes: Self.sidewaysMeterPhoto)
+        #expect(result.isAccepted)
+        #expect(result.reading?.integer == "012345")
+        #expect(evidence.turn == .right)
+        #expect(result.timings["quarter_turns"] != nil)
+        // The outline is given in the photo as sent (240 × 400): the row stands on end there,
+        // at x 60…90, its first digit at the bottom (y 340).
+        let outline = try #require(result.counter)
+        let xs = stride(from: 0, to: 8, by: 2).map { outline[$0] }
+        let ys = stride(from: 1, to: 8, by: 2).map { outline[$0] }
+        #expect(xs.allSatisfy { $0 > 50 && $0 < 100 })
+        #expect(ys.min()! > 170 && ys.max()! < 350)
+        #expect(outline[1] > 320)
+    }
+
+    @Test func sidewaysCounterReadSurelyBothWaysUpGoesToReview() throws {
+        let recognizer = ScriptedRecognizer(
+            digits: guesses("012345") + guesses("012345"), lines: [guesses("012345"), guesses("012345")])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.sidewaysMeterPhoto)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reading?.integer == "012345")
+        #expect(result.reasons.contains { $0.message.contains("reads both ways up") })
+    }
+
+    @Test func veryUnsureTurnedReadingLeavesThePhotoRejected() throws {
+        let unsure = guesses("012345", confidence: 0.3)
+        let recognizer = ScriptedRecognizer(digits: unsure + unsure, lines: [unsure, unsure])
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.sidewaysMeterPhoto)
+        #expect(result.status.rawValue == "rejected")
+        #expect(result.reasons.first?.code.rawValue == "no_counter_found")
+    }
+
+    @Test func sidewaysPhotoIsNotTurnedWhenSwitchedOff() throws {
+        var settings = ReaderSettings()
+        settings.tryQuarterTurns = false
+        let recognizer = ScriptedRecognizer(digits: guesses("012345"))
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: Self.sidewaysMeterPhoto)
+        #expect(result.status.rawValue == "rejected")
+    }
+
+    @Test(arguments: [Orientation.right, .left])
+    func turnedCornersMapBackToTheUprightPixel(turn: Orientation) {
+        var upright = Image(width: 7, height: 5, format: .gray, filledWith: 0)
+        upright.pixels[1 * 7 + 2] = 255
+        let turned = upright.applying(turn)
+        let index = turned.pixels.firstIndex(of: 255)!
+        let (x, y) = (index % turned.width, index / turned.width)
+        let back = PhotoReader.unturned(
+            [Double(x) + 0.5, Double(y) + 0.5], turn: turn, uprightSize: (width: 7, height: 5))
+        #expect(back == [2.5, 1.5])
+    }
+
     @Test func nothingReadIsRejected() throws {
         let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: Self.meterPhoto)
         #expect(result.status.rawValue == "rejected")

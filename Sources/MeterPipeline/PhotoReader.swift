@@ -14,6 +14,10 @@ public struct ReaderSettings: Sendable {
     /// (tuning sets at 0.7 of their size: with 5, small counters ranked after rows of tiles
     /// were never read; 8 costs no measurable time, as most photos stop at the first).
     public var candidatesToRead = 8
+    /// Most positions a row may have to be read as a counter: no register shows more than
+    /// eight integer and four fraction digits, while a row of wall tiles or stripes can link
+    /// thirty shapes and costs a dozen milliseconds to read as no digits.
+    public var mostPositions = 14
     /// Score factor of a row that runs into the photo's edge, against one wholly inside it.
     public var cutOffRowWeight = 0.5
     /// Mean digit confidence under which the photo is located again with a narrower threshold
@@ -373,7 +377,7 @@ public final class PhotoReader {
         var larger = candidates.indices.filter {
             !notDigitRows.contains($0) && !candidates[$0].coversMuchOf(best.crop.candidate)
                 && candidates[$0].digitHeight > 1.25 * best.crop.candidate.digitHeight
-                && candidates[$0].cellCenters.count >= 4
+                && candidates[$0].cellCenters.count >= 4 && candidates[$0].cellCenters.count <= settings.mostPositions
         }
         if status == .accepted, !larger.isEmpty, recognizer.recognizesNonDigits {
             // A larger row that was never read may be no digits at all (dials, circuit
@@ -553,7 +557,7 @@ public final class PhotoReader {
         func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
             Self.isLonger(candidate, than: crop.candidate, cellsRead: crop.cells.count)
         }
-        for (candidateIndex, candidate) in tried.enumerated() {
+        for (candidateIndex, candidate) in tried.enumerated() where candidate.cellCenters.count <= settings.mostPositions {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls); unless it is

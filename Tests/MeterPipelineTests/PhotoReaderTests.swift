@@ -706,6 +706,16 @@ struct PhotoReaderTests {
         #expect(back == [2.5, 1.5])
     }
 
+    @Test func rowLongerThanAnyCounterIsNotRead() throws {
+        // Sixteen ring shapes in a row: wall tiles or a fence, not a register.
+        var image = Image(width: 420, height: 200, format: .gray, filledWith: 205)
+        for index in 0..<16 { Self.ring(in: &image, x0: 20 + index * 24, y0: 80, width: 16, height: 30, stroke: 5) }
+        let recognizer = ScriptedRecognizer(digits: guesses("0123456789012345"))
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
+        #expect(result.status.rawValue == "rejected")
+        #expect(recognizer.digitCalls == 0)
+    }
+
     @Test func nothingReadIsRejected() throws {
         let (result, _) = try PhotoReader(recognizer: NullRecognizer()).read(bytes: Self.meterPhoto)
         #expect(result.status.rawValue == "rejected")

@@ -154,7 +154,12 @@ public final class PhotoReader {
         let start = clock.now
         var best = upright
         var confidences: [Orientation: Double] = [:]
-        for turn in [Orientation.right, .left] {
+        // Most photos without a counter upright show no row of digit shapes turned either: a
+        // look at the locating scale spares them the whole reading. Turned either way, the
+        // same rows stand (upside down), so one look serves both turns.
+        let small = photo.image.grayDownscaled(by: locatingFactor(photo.image))
+        let rowsTurned = !locator.locate(small.applying(.right)).isEmpty
+        for turn in [Orientation.right, .left] where rowsTurned {
             var turned = photo
             turned.image = photo.image.applying(turn)
             var (result, evidence) = try read(turned, file: file, id: id, timings: timings)
@@ -184,6 +189,11 @@ public final class PhotoReader {
         }
         best.0.timings["quarter_turns"] = rounded(milliseconds(start.duration(to: clock.now)))
         return best
+    }
+
+    /// How much `image` is shrunk for locating: its long side to about `locateLongSide`.
+    private func locatingFactor(_ image: Image) -> Int {
+        max(1, Int((Double(max(image.width, image.height)) / settings.locateLongSide).rounded()))
     }
 
     /// Orders readings for `readTurned`: any reading before a rejection, accepted before
@@ -228,7 +238,7 @@ public final class PhotoReader {
             timings[stage] = rounded(milliseconds(mark.duration(to: now)))
             mark = now
         }
-        let factor = max(1, Int((Double(max(photo.image.width, photo.image.height)) / settings.locateLongSide).rounded()))
+        let factor = locatingFactor(photo.image)
         let small = photo.image.grayDownscaled(by: factor)
         let brightness = small.mean
         lap("downscale")

@@ -371,6 +371,20 @@ struct SegmentationTests {
         #expect(row.inkAfterLast == reported)
     }
 
+    /// A drum caught mid-roll after the row shows only the foot of one digit at the top of its
+    /// window and the head of the next at the bottom: a third of the height in ink, at both
+    /// ends, is reported after the row (a last integer drum the row did not take in).
+    @Test func reportsADrumCaughtMidRollPastTheRowEnd() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        let x = 60 + 5 * 26
+        meter.fill(x: x + 3, y: 60, w: 12, h: 5, value: 30)
+        meter.fill(x: x + 3, y: 85, w: 12, h: 5, value: 30)
+        let row = try #require(CounterLocator().locate(meter.image).first)
+        #expect(row.cellCenters.count == 5)
+        #expect(row.inkAfterLast)
+    }
+
     /// The edge of a window or panel beside the row is no missing digit: before the row it
     /// hugs the left of the position, and a housing edge runs on past the digit height.
     @Test func takesNoFrameEdgeForAMissingDigit() throws {

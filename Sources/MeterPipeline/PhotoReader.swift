@@ -145,7 +145,7 @@ public final class PhotoReader {
     }
 
     /// Reads `photo` turned a quarter each way and keeps the best of the three readings; a
-    /// turned reading's counter outline is given in the upright photo's coordinates.
+    /// turned reading's counter outline is given in the coordinates of `photo` as decoded.
     private func readTurned(
         _ photo: Photo, file: String?, id: String?, timings: [String: Double],
         upright: (ReadResult, ReadEvidence)

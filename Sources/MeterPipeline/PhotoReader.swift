@@ -107,16 +107,8 @@ public final class PhotoReader {
     public func read(bytes: [UInt8], file: String? = nil, id: String? = nil) throws(OCRError)
         -> (ReadResult, ReadEvidence)
     {
-        var timings: [String: Double] = [:]
-        let evidence = ReadEvidence()
         let clock = ContinuousClock()
-        var mark = clock.now
-        func lap(_ stage: String) {
-            let now = clock.now
-            timings[stage] = rounded(milliseconds(mark.duration(to: now)))
-            mark = now
-        }
-
+        let start = clock.now
         var options = settings.decode
         options.pixelFormat = .rgb
         // A 4000×3000 original is decoded at 1/2 in the DCT domain: digits stay large enough.
@@ -125,12 +117,11 @@ public final class PhotoReader {
         do {
             photo = try decode(bytes, options: options)
         } catch {
-            lap("decode")
-            return (
-                ReadResult.rejected(file: file, id: id, reasons: [Reason(.decodeError, error.description)], timings: timings), evidence
-            )
+            let timings = ["decode": rounded(milliseconds(start.duration(to: clock.now)))]
+            let reasons = [Reason(.decodeError, error.description)]
+            return (ReadResult.rejected(file: file, id: id, reasons: reasons, timings: timings), ReadEvidence())
         }
-        lap("decode")
+        let timings = ["decode": rounded(milliseconds(start.duration(to: clock.now)))]
         let upright = try read(photo, file: file, id: id, timings: timings)
         guard settings.tryQuarterTurns, Self.mayBeSideways(upright.0) else { return upright }
         return try readTurned(photo, file: file, id: id, timings: timings, upright: upright)

@@ -686,6 +686,22 @@ struct PhotoReaderTests {
         #expect(result.reasons.first?.code.rawValue == "no_counter_found")
     }
 
+    @Test func rejectedOrVeryUnsurePhotosMayBeSideways() {
+        func result(_ status: String, _ confidence: Double, _ code: ReasonCode? = nil) -> ReadResult {
+            var result = ReadResult.rejected(file: nil, id: nil, reasons: code.map { [Reason($0, "")] } ?? [], timings: [:])
+            result.status = ReadingStatus(rawValue: status)!
+            result.confidence = confidence
+            return result
+        }
+        #expect(PhotoReader.mayBeSideways(result("rejected", 0, .noCounterFound), reviewBelow: 0.4))
+        #expect(PhotoReader.mayBeSideways(result("rejected", 0, .tooFewDigits), reviewBelow: 0.4))
+        #expect(!PhotoReader.mayBeSideways(result("rejected", 0, .blurred), reviewBelow: 0.4))
+        #expect(!PhotoReader.mayBeSideways(result("rejected", 0, .counterCutOff), reviewBelow: 0.4))
+        #expect(PhotoReader.mayBeSideways(result("review", 0.3, .lowConfidence), reviewBelow: 0.4))
+        #expect(!PhotoReader.mayBeSideways(result("review", 0.5, .lowConfidence), reviewBelow: 0.4))
+        #expect(!PhotoReader.mayBeSideways(result("accepted", 0.2), reviewBelow: 0.4))
+    }
+
     @Test func sidewaysPhotoIsNotTurnedWhenSwitchedOff() throws {
         var settings = ReaderSettings()
         settings.tryQuarterTurns = false

@@ -19,6 +19,10 @@ public struct RecognitionPolicy: Sendable, Hashable {
     public var acceptConfidence: Double
     /// Fewer integer digits than this → `rejected` with `too_few_digits`.
     public var minimumIntegerDigits: Int
+    /// Fewer integer digits than `minimumIntegerDigits` read at this confidence or more →
+    /// `rejected` with `too_few_digits` (tuning sets: 2 unreadable photos in review at 0.4, no
+    /// readable one).
+    public var legibleConfidence: Double
     /// Fewer digit positions than this in all, integer and fraction → `rejected` with
     /// `too_few_digits`: no counter shows fewer, so three digits are a piece of one (the red
     /// drums alone, the end of a counter cut off by the photo's edge) or no counter at all.
@@ -38,12 +42,13 @@ public struct RecognitionPolicy: Sendable, Hashable {
 
     /// Defaults tuned so that wrong readings go to review rather than being accepted.
     public init(
-        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, minimumDigits: Int = 4,
-        usualIntegerDigits: Int = 5, mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3,
+        acceptConfidence: Double = 0.85, minimumIntegerDigits: Int = 3, legibleConfidence: Double = 0.4,
+        minimumDigits: Int = 4, usualIntegerDigits: Int = 5, mostIntegerDigits: Int = 6, usualFractionDigits: Int = 3,
         mostFractionDigits: Int = 4
     ) {
         self.acceptConfidence = acceptConfidence
         self.minimumIntegerDigits = minimumIntegerDigits
+        self.legibleConfidence = legibleConfidence
         self.minimumDigits = minimumDigits
         self.usualIntegerDigits = usualIntegerDigits
         self.mostIntegerDigits = mostIntegerDigits
@@ -84,6 +89,12 @@ public struct ReadingAssembler: Sendable {
                 .rejected,
                 [Reason(.tooFewDigits, "only \(readable.count) integer digits could be read")]
             )
+        }
+        // A photo of no counter, or of one blurred past reading, still makes a row of guesses.
+        let legible = readable.count { $0.confidence >= policy.legibleConfidence }
+        if legible < policy.minimumIntegerDigits {
+            let message = "only \(legible) integer digits could be read with any confidence"
+            return (.rejected, [Reason(.tooFewDigits, message)])
         }
         if reading.digits.count < policy.minimumDigits {
             let message = "only \(reading.digits.count) digits found; a counter shows at least \(policy.minimumDigits)"

@@ -19,6 +19,18 @@ struct ReadingAssemblerTests {
         #expect(reading.confidence == 0.95)
     }
 
+    /// A row of guesses (no counter, or one blurred past reading) is rejected, not sent to a
+    /// clerk: too few of its integer digits are read with any confidence.
+    @Test(arguments: [(0.3, "rejected"), (0.45, "review")])
+    func rowOfGuessesIsRejected(confidence: Double, status: String) {
+        let assembler = ReadingAssembler()
+        let reading = assembler.assemble(
+            [digit("1", 0.95), digit("0", 0.9)] + (0..<4).map { _ in digit("1", confidence) })
+        let (judged, reasons) = assembler.judge(reading)
+        #expect(judged.rawValue == status)
+        #expect((reasons.first?.code.rawValue == "too_few_digits") == (status == "rejected"))
+    }
+
     @Test func rollingDrumReadsAsTheLowerDigit() {
         // Third drum between 3 and 4, engine slightly prefers 4; the drum to its right shows 9.
         let reading = ReadingAssembler().assemble([

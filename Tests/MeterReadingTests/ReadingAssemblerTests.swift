@@ -31,6 +31,17 @@ struct ReadingAssemblerTests {
         #expect((reasons.first?.code.rawValue == "too_few_digits") == (status == "rejected"))
     }
 
+    /// Eight digits or more without decimals are a serial or barcode number read beside a
+    /// counter that was cut off or not found; with a fraction digit, or seven, a clerk looks.
+    @Test(arguments: [("47185252", 0, "rejected"), ("4718525", 0, "review"), ("47185252", 1, "review")])
+    func longRowWithoutDecimalsIsNoCounter(text: String, fraction: Int, status: String) {
+        let assembler = ReadingAssembler()
+        let digits = text.map { digit(String($0)) } + (0..<fraction).map { _ in digit("3", fraction: true) }
+        let (judged, reasons) = assembler.judge(assembler.assemble(digits))
+        #expect(judged.rawValue == status)
+        #expect((reasons.first?.code.rawValue == "no_counter_found") == (status == "rejected"))
+    }
+
     @Test func rollingDrumReadsAsTheLowerDigit() {
         // Third drum between 3 and 4, engine slightly prefers 4; the drum to its right shows 9.
         let reading = ReadingAssembler().assemble([

@@ -201,15 +201,15 @@ public final class PhotoReader {
         max(1, Int((Double(max(image.width, image.height)) / settings.locateLongSide).rounded()))
     }
 
-    /// Orders readings for `readTurned`: any reading before a rejection, accepted before
-    /// review, then the more confident.
+    /// Orders readings for `readTurned`: any reading before a rejection (whose confidence is
+    /// 0), accepted before review, then the more confident.
     static func rank(_ result: ReadResult) -> Double {
         let status: Double = switch result.status {
         case .accepted: 2
         case .review: 1
         case .rejected: 0
         }
-        return status + (result.status == .rejected ? 0 : result.confidence * 0.5)
+        return status + result.confidence * 0.5
     }
 
     /// Corner coordinates (x, y pairs) found in a picture made by `Image.applying(turn)`,

@@ -342,20 +342,25 @@ struct SegmentationTests {
     /// row ends before it; the ink there is reported, so that the reading is not trusted one
     /// digit short. A clean row reports nothing at either end.
     @Test func reportsInkThatMayBeADigitPastTheRowEnd() throws {
-        var broken = SyntheticMeter()
-        broken.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        let x = 60 + 5 * 26
-        broken.fill(x: x + 13, y: 60, w: 4, h: 13, value: 30)
-        broken.fill(x: x + 13, y: 77, w: 4, h: 13, value: 30)
-        let row = try #require(CounterLocator().locate(broken.image).first)
+        let row = try Self.rowOfFive { meter, x in
+            meter.fill(x: x + 13, y: 60, w: 4, h: 13, value: 30)
+            meter.fill(x: x + 13, y: 77, w: 4, h: 13, value: 30)
+        }
         #expect(row.cellCenters.count == 5)
         #expect(row.inkAfterLast)
         #expect(!row.inkBeforeFirst)
 
-        var clean = SyntheticMeter()
-        clean.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        let plain = try #require(CounterLocator().locate(clean.image).first)
+        let plain = try Self.rowOfFive { _, _ in }
         #expect(!plain.inkAfterLast && !plain.inkBeforeFirst)
+    }
+
+    /// The row located in a synthetic meter with five ring digits (30 px, pitch 26, the first
+    /// at x 60) and whatever `after` draws at `x`, the left edge of the position after them.
+    static func rowOfFive(after: (inout SyntheticMeter, _ x: Int) -> Void) throws -> CounterCandidate {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        after(&meter, 60 + 5 * 26)
+        return try #require(CounterLocator().locate(meter.image).first)
     }
 
     /// An italic digit after the row leans out of the upright box at the next position: ink
@@ -363,10 +368,7 @@ struct SegmentationTests {
     /// bottom; a unit's lower-case letters, half as tall, are not.
     @Test(arguments: [(22, true), (13, false)])
     func reportsInkOverMostOfTheHeightPastTheRowEnd(inkHeight: Int, reported: Bool) throws {
-        var meter = SyntheticMeter()
-        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        meter.glyph(x: 60 + 5 * 26, y: 90 - inkHeight, w: 18, h: inkHeight)
-        let row = try #require(CounterLocator().locate(meter.image).first)
+        let row = try Self.rowOfFive { meter, x in meter.glyph(x: x, y: 90 - inkHeight, w: 18, h: inkHeight) }
         #expect(row.cellCenters.count == 5)
         #expect(row.inkAfterLast == reported)
     }
@@ -375,12 +377,10 @@ struct SegmentationTests {
     /// window and the head of the next at the bottom: a third of the height in ink, at both
     /// ends, is reported after the row (a last integer drum the row did not take in).
     @Test func reportsADrumCaughtMidRollPastTheRowEnd() throws {
-        var meter = SyntheticMeter()
-        meter.row(count: 5, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        let x = 60 + 5 * 26
-        meter.fill(x: x + 3, y: 60, w: 12, h: 5, value: 30)
-        meter.fill(x: x + 3, y: 85, w: 12, h: 5, value: 30)
-        let row = try #require(CounterLocator().locate(meter.image).first)
+        let row = try Self.rowOfFive { meter, x in
+            meter.fill(x: x + 3, y: 60, w: 12, h: 5, value: 30)
+            meter.fill(x: x + 3, y: 85, w: 12, h: 5, value: 30)
+        }
         #expect(row.cellCenters.count == 5)
         #expect(row.inkAfterLast)
     }

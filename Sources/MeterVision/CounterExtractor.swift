@@ -455,15 +455,37 @@ public struct CounterExtractor: Sendable {
                 }
                 return false
             }
+            /// The first column of the gap between two digits that lies left of `x`, when `x`
+            /// falls in the next digit's body: ink in the digit's band from `x` on for half a
+            /// digit's width, and before it a run of clear columns (at least two) that begins
+            /// past `notBefore` (the digit's position). Nil when `x` is not in ink, or no such
+            /// gap precedes it.
+            func gapBefore(_ x: Int, after notBefore: Int, dark: Bool) -> Int? {
+                let bodyEnd = x + Int(0.5 * digitWidth)
+                guard bodyEnd < strip.width, (x...bodyEnd).allSatisfy({ column($0, dark: dark).above > 0 })
+                else { return nil }
+                var end = x - 1
+                while end > notBefore, column(end, dark: dark).above > 0 { end -= 1 }
+                var start = end
+                while start - 1 > notBefore, column(start - 1, dark: dark).above == 0 { start -= 1 }
+                guard end - start >= 1, column(end, dark: dark).above == 0 else { return nil }
+                return start
+            }
             // Registers have at least three integer digits and at most four fraction digits:
             // a "point" elsewhere is the end of a stroke (the tail of a "3", a "5").
             for index in 2..<(positions.count - 1) where positions.count - 1 - index <= 4 {
-                let x0 = max(0, Int(positions[index] + max(0.3 * pitch, 0.5 * digitWidth)))
+                var x0 = max(0, Int(positions[index] + max(0.3 * pitch, 0.5 * digitWidth)))
                 // Up to a pitch on: a printed comma or an LCD point given room of its own sits
                 // past the middle of the gap, and the next digit's body ends any run there.
                 let x1 = min(strip.width - 1, Int(positions[index] + pitch))
                 guard x1 > x0 else { continue }
                 let dark = darkInk[index]
+                if let gap = gapBefore(x0, after: Int(positions[index]), dark: dark) {
+                    // Where the row's pitch changes along it (a panel seen at an angle), a
+                    // position is off by a sixth of a pitch, and the search would begin inside
+                    // the next digit, past a point in a narrow gap: it begins at the gap.
+                    x0 = gap
+                }
                 let reach = Int(positions[index] + 0.8 * pitch)
                 let (longest, longestComma) = runs(x0, x1, reach: reach, dark: dark)
                 let limit = 0.3 * digitHeight

@@ -150,6 +150,24 @@ struct SegmentationTests {
         #expect(crop.possibleDecimalAfter.isEmpty)  // a clear point, not a comma-like mark for a clerk
     }
 
+    /// Digits packed close, their positions a third of a pitch off (the pitch changes along a
+    /// panel seen at an angle): the search after a digit would begin in the next one, past the
+    /// point in the narrow gap. It begins at the gap.
+    @Test func extractorFindsAPointInANarrowGapPastAnOffPosition() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<6 {
+            meter.glyph(x: 60 + index * 24, y: 60, w: 18, h: 30)
+            meter.fill(x: 60 + index * 24, y: 73, w: 18, h: 4, value: 30)  // a middle bar: an "8"
+        }
+        meter.fill(x: 60 + 3 * 24 + 19, y: 86, w: 3, h: 4, value: 30)  // in the gap after the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        try #require(candidate.cellCenters.count == 6)
+        candidate.decimalAfter = nil
+        for index in candidate.cellCenters.indices { candidate.cellCenters[index].x += 8 }
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+    }
+
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
     /// cells and the decimal point are the same as for small digits, and the cell frames map
     /// back onto the photo's row.

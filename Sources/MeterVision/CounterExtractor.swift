@@ -388,10 +388,19 @@ public struct CounterExtractor: Sendable {
             /// foot looks like a point touching the digit; a seven-segment digit has none. The
             /// stem is the leftmost ink at half the digit's height and again at 0.3 of it: at
             /// half height a seven-segment "1" tapers to a sliver right of its lower segment,
-            /// and at 0.3 a "5" shows only its right segment above its bottom bar.
-            func hasFoot(before bodyEnd: Int, from start: Int, dark: Bool) -> Bool {
-                let start = max(0, start)
+            /// and at 0.3 a "5" shows only its right segment above its bottom bar. Digits
+            /// packed closer than their width says put `start` in the previous digit, whose
+            /// bottom bar is no foot of this one: the stem is then looked for from the gap
+            /// between them, a column clear down to the baseline left of `center`.
+            func hasFoot(before bodyEnd: Int, from start: Int, center: Int, dark: Bool) -> Bool {
+                var start = max(0, start)
                 guard start < bodyEnd else { return false }
+                if start < center, let gap = (start..<center).first(where: { x in
+                    let ink = column(x, dark: dark)
+                    return ink.low == 0 && ink.above == 0
+                }) {
+                    start = gap
+                }
                 let overhang = max(2, Int(0.06 * digitHeight))
                 return [0.5, 0.3].allSatisfy { share in
                     let row = Int(baseline - share * digitHeight)
@@ -512,7 +521,8 @@ public struct CounterExtractor: Sendable {
                     if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight {
                         // A foot's right half and a point pressed against a seven-segment
                         // digit's bottom bar look alike: not split on, but for a clerk.
-                        if hasFoot(before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth), dark: dark) {
+                        let start = Int(positions[index] - 0.6 * digitWidth)
+                        if hasFoot(before: bodyEnd, from: start, center: Int(positions[index]), dark: dark) {
                             footOrPoint.append(index)
                         } else {
                             faint.append(index)

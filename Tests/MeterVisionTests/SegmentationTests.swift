@@ -168,6 +168,27 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
     }
 
+    /// Seven-segment digits packed closer than their width says: the search for a foot under
+    /// the digit a point touches starts in the previous digit, whose bottom bar is no foot of
+    /// this one. The point is a possible decimal point, split on.
+    @Test func extractorTakesNoFootFromThePreviousDigit() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<6 {
+            // The third digit wider, two pixels from the fourth.
+            let width = index == 2 ? 20 : 18
+            meter.glyph(x: 60 + index * 22, y: 60, w: width, h: 30)
+            meter.fill(x: 60 + index * 22, y: 73, w: width, h: 4, value: 30)  // a middle bar: an "8"
+        }
+        meter.fill(x: 60 + 3 * 22 + 18, y: 86, w: 2, h: 4, value: 30)  // touching the 4th digit
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        try #require(candidate.cellCenters.count == 6)
+        candidate.decimalAfter = nil
+        candidate.digitWidth = 23  // as a row with a digit and its point taken as one shape says
+        let crop = CounterExtractor().extract(candidate, from: meter.image)
+        #expect(crop.possibleDecimalAfter == [3])
+        #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+    }
+
     /// A close-up's tall digits are cut at a bounded height: the strip is scaled down, the
     /// cells and the decimal point are the same as for small digits, and the cell frames map
     /// back onto the photo's row.

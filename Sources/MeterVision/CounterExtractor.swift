@@ -470,8 +470,8 @@ public struct CounterExtractor: Sendable {
             /// past `notBefore` (the digit's position). Nil when `x` is not in ink, or no such
             /// gap precedes it.
             func gapBefore(_ x: Int, after notBefore: Int, dark: Bool) -> Int? {
-                let bodyEnd = x + Int(0.5 * digitWidth)
-                guard bodyEnd < strip.width, (x...bodyEnd).allSatisfy({ column($0, dark: dark).above > 0 })
+                let inkedTo = x + Int(0.5 * digitWidth)
+                guard inkedTo < strip.width, (x...inkedTo).allSatisfy({ column($0, dark: dark).above > 0 })
                 else { return nil }
                 var end = x - 1
                 while end > notBefore, column(end, dark: dark).above > 0 { end -= 1 }

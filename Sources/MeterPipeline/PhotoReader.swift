@@ -201,6 +201,12 @@ public final class PhotoReader {
         max(1, Int((Double(max(image.width, image.height)) / settings.locateLongSide).rounded()))
     }
 
+    /// Whether `candidate` has more positions than any register shows (`mostPositions`): tiles
+    /// or stripes, neither read nor weighed as a counter.
+    private func isLongerThanAnyRegister(_ candidate: CounterCandidate) -> Bool {
+        candidate.cellCenters.count > settings.mostPositions
+    }
+
     /// Orders readings for `readTurned`: any reading before a rejection (whose confidence is
     /// 0), accepted before review, then the more confident.
     static func rank(_ result: ReadResult) -> Double {
@@ -392,7 +398,7 @@ public final class PhotoReader {
         var larger = candidates.indices.filter {
             !notDigitRows.contains($0) && !candidates[$0].coversMuchOf(best.crop.candidate)
                 && candidates[$0].digitHeight > 1.25 * best.crop.candidate.digitHeight
-                && candidates[$0].cellCenters.count >= 4 && candidates[$0].cellCenters.count <= settings.mostPositions
+                && candidates[$0].cellCenters.count >= 4 && !isLongerThanAnyRegister(candidates[$0])
         }
         if status == .accepted, !larger.isEmpty, recognizer.recognizesNonDigits {
             // A larger row that was never read may be no digits at all (dials, circuit
@@ -572,7 +578,7 @@ public final class PhotoReader {
         func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
             Self.isLonger(candidate, than: crop.candidate, cellsRead: crop.cells.count)
         }
-        for (candidateIndex, candidate) in tried.enumerated() where candidate.cellCenters.count <= settings.mostPositions {
+        for (candidateIndex, candidate) in tried.enumerated() where !isLongerThanAnyRegister(candidate) {
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls); unless it is

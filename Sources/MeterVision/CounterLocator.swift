@@ -461,12 +461,12 @@ public struct CounterLocator: Sendable {
         // Before the row, ink hugging the left side of the position is the edge of the window
         // or panel: digits, a seven-segment "1" included, sit centred or to the right.
         if direction < 0, ink.centroid < 0.3 { return false }
-        // After the row, ink over two thirds of the height counts even if it misses the box's
-        // top or bottom (an italic digit leans out of the upright box), and so does ink at both
-        // over a quarter of it (a drum caught mid-roll shows only the foot of one digit at the
-        // top and the head of the next at the bottom).
-        let digitTall = ink.extent > 0.5 && ink.topAndBottom || direction > 0 && ink.extent >= 0.65
-            || direction > 0 && ink.extent > 0.25 && ink.topAndBottom
+        // Ink at the box's top and bottom over half the height counts; after the row, over a
+        // quarter of it (a drum caught mid-roll shows only the foot of one digit at the top and
+        // the head of the next at the bottom), and ink over two thirds of the height even if it
+        // misses the box's top or bottom (an italic digit leans out of the upright box).
+        let digitTall = ink.topAndBottom && ink.extent > (direction > 0 ? 0.25 : 0.5)
+            || direction > 0 && ink.extent >= 0.65
         return ink.share > 0.04 && ink.share < 0.8 && digitTall
             && !ink.runsPastDigit(binary, y: y, height: candidate.digitHeight)
     }

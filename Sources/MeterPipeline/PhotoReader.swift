@@ -617,8 +617,11 @@ public final class PhotoReader {
                     Self.isDoubtfulAddition(positions[$0], inferred: crop.cells[$0].isInferred, below: settings.inferredEndConfidence)
                 }
                 : 0..<positions.count
-            // Fraction drums are not billed: an empty one past the end needs no clerk.
-            let droppedEnds = Self.dropsIntegerCells(crop.cells, keeping: kept)
+            // Fraction drums are not billed: an empty one past the end needs no clerk. Nor do
+            // positions added for ink only the faint pass saw: the usual passes found no digit
+            // there, as without them.
+            let droppedEnds = Self.dropsIntegerCells(
+                crop.cells, keeping: kept, faintlyInferred: crop.candidate.faintlyInferredLeading)
             if kept.count < positions.count {
                 crop = crop.keepingCells(kept)
                 positions = Array(positions[kept])
@@ -658,7 +661,9 @@ public final class PhotoReader {
                 if bare.count < positions.count {
                     pass.best = (
                         assembler.assemble(Array(positions[bare])), crop.keepingCells(bare), Array(prepared[bare]),
-                        pass.best!.score, droppedEnds || Self.dropsIntegerCells(crop.cells, keeping: bare)
+                        pass.best!.score, droppedEnds
+                            || Self.dropsIntegerCells(
+                                crop.cells, keeping: bare, faintlyInferred: crop.candidate.faintlyInferredLeading)
                     )
                 }
             }
@@ -743,9 +748,10 @@ public final class PhotoReader {
         inferred && (position.text.isEmpty || position.confidence < below)
     }
 
-    /// Whether keeping only `kept` of `cells` leaves out an integer one.
-    static func dropsIntegerCells(_ cells: [DigitCell], keeping kept: Range<Int>) -> Bool {
-        cells.indices.contains { !kept.contains($0) && !cells[$0].isFraction }
+    /// Whether keeping only `kept` of `cells` leaves out an integer one, other than the first
+    /// `faintlyInferred` (see `CounterCandidate.faintlyInferredLeading`).
+    static func dropsIntegerCells(_ cells: [DigitCell], keeping kept: Range<Int>, faintlyInferred: Int = 0) -> Bool {
+        cells.indices.contains { $0 >= faintlyInferred && !kept.contains($0) && !cells[$0].isFraction }
     }
 
     /// The positions 0..<count left when those at either end for which `isLeftOut` holds are

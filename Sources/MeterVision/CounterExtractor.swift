@@ -68,6 +68,7 @@ extension CounterCrop {
         copy.candidate.inferred = Array(candidate.inferred[kept])
         copy.candidate.darkInk = Array(candidate.darkInk[kept])
         copy.candidate.decimalAfter = shifted(candidate.decimalAfter)
+        copy.candidate.faintlyInferredLeading = max(0, candidate.faintlyInferredLeading - kept.lowerBound)
         return copy
     }
 }

@@ -31,6 +31,9 @@ public struct CounterCandidate: Sendable, Hashable {
     public var inkBeforeFirst = false
     /// Digit-like ink lies one pitch after the last position: the row may lack a digit there.
     public var inkAfterLast = false
+    /// How many of the first positions were added only for ink in the faint pass (see
+    /// `CounterLocator.extend`): weaker evidence than the usual passes give.
+    public var faintlyInferredLeading = 0
 
     /// The same candidate in coordinates scaled by `factor` (e.g. from a downscaled image).
     public func scaled(by factor: Double) -> CounterCandidate {
@@ -204,7 +207,7 @@ public struct CounterLocator: Sendable {
         // Merge first, so a row is only extended past ends that no other row continues; then
         // merge again, as extending can close the gap between two rows.
         rows = mergeContinuations(rows)
-        rows = rows.map { extend($0, dark: passes.dark, light: passes.light) }
+        rows = rows.map { extend($0, dark: passes.dark, light: passes.light, faintDark: passes.faintDark) }
         rows = mergeContinuations(rows)
         let candidates = rows.compactMap { row in
             candidate(from: row).map { found in
@@ -274,6 +277,8 @@ public struct CounterLocator: Sendable {
         /// Not a blob of its own: a position added where the row continues with ink that did not
         /// separate into a digit shape (touching a window frame, caught mid-roll).
         var inferred = false
+        /// Inferred from the faint dark-ink pass alone.
+        var faint = false
         /// How far the digit position's centre lies from the blob's centre (see
         /// `alignNarrowShapes`).
         var shift = 0.0
@@ -403,7 +408,7 @@ public struct CounterLocator: Sendable {
     /// Continues a row past its ends, one pitch at a time, while the next position holds ink of
     /// digit height that did not come out as a digit shape of its own: a digit touching its
     /// window frame, or a drum caught between two digits.
-    func extend(_ row: Row, dark: Image, light: Image) -> Row {
+    func extend(_ row: Row, dark: Image, light: Image, faintDark: Image?) -> Row {
         var shapes = row.shapes
         let height = medianHeight(shapes)
         let pitch = medianSpacing(shapes)
@@ -423,11 +428,23 @@ public struct CounterLocator: Sendable {
                 let steps = (abs(end.x - reference.x) / pitch).rounded() + 1
                 let x = reference.x + direction * steps * pitch
                 let y = reference.y + direction * steps * pitch * slope
-                guard inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) else { break }
+                var faint = false
+                if !inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) {
+                    // A thin stroke of a dark digit before the row (the left side of a "0" on
+                    // a tilted or blurred panel) can fade in the usual pass and leave too
+                    // little of the digit; the faint pass keeps it. Only before the row: after
+                    // it, the faint pass takes units and lettering for digits.
+                    guard direction < 0, end.darkInk, let faintDark,
+                        inkLooksLikeDigit(in: faintDark, x: x, y: y, width: width, height: height)
+                    else { break }
+                    faint = true
+                }
                 let blob = Blob(
                     minX: Int(x - width / 2), minY: Int(y - height / 2), maxX: Int(x + width / 2),
                     maxY: Int(y + height / 2), area: 0)
-                let shape = Shape(blob: blob, darkInk: end.darkInk, inferred: true)
+                var shape = Shape(blob: blob, darkInk: end.darkInk, inferred: true)
+                // Counted on from a position only the faint pass gave, a position is no surer.
+                shape.faint = faint || direction < 0 && shapes[0].faint
                 if direction > 0 { shapes.append(shape) } else { shapes.insert(shape, at: 0) }
             }
         }
@@ -566,9 +583,11 @@ public struct CounterLocator: Sendable {
         score *= max(0.2, 1 - 2 * heightSpread)
         score *= max(0.2, 1 - 2 * residual)
         if centers.count > 10 { score *= 0.5 }
-        return CounterCandidate(
+        var result = CounterCandidate(
             cellCenters: centers, digitHeight: height, digitWidth: digitWidth, pitch: pitch,
             angle: angle, inferred: inferred, score: score, darkInk: darkInk, decimalAfter: nil)
+        result.faintlyInferredLeading = shapes.prefix(while: \.faint).count
+        return result
     }
 
     /// A "1" fills only part of its digit position: the middle on drums and in most fonts, the

@@ -570,6 +570,25 @@ struct PhotoReaderTests {
         #expect(!PhotoReader.isDoubtfulAddition(evidence("7", 0.34), inferred: false, below: 0.5))
     }
 
+    /// Leaving out an integer cell at a row's end sends the reading to a clerk, unless the
+    /// locator added that position only for ink the faint pass saw (the usual passes found no
+    /// digit there, and without the faint pass the row would have ended before it) or the cell
+    /// is a fraction drum.
+    @Test func leavingOutAFaintlyInferredCellNeedsNoClerk() throws {
+        var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
+        for index in 0..<6 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
+        let candidate = try #require(CounterLocator().locate(image).first)
+        try #require(candidate.cellCenters.count == 6)
+        let cells = CounterExtractor().extract(candidate, from: image).cells
+        func drops(keeping kept: Range<Int>, faintlyInferred: Int) -> Bool {
+            PhotoReader.dropsIntegerCells(cells, keeping: kept, faintlyInferred: faintlyInferred)
+        }
+        #expect(drops(keeping: 1..<6, faintlyInferred: 0))
+        #expect(!drops(keeping: 1..<6, faintlyInferred: 1))
+        #expect(drops(keeping: 2..<6, faintlyInferred: 1))
+        #expect(!drops(keeping: 0..<6, faintlyInferred: 0))
+    }
+
     /// A photo twice the locating size with three large shapes (sub-dials) and a small
     /// counter whose digits vanish at the locating scale: the rows found there are all too
     /// short for a counter, so the photo is searched again at full size, where the counter is.

@@ -358,6 +358,9 @@ struct SegmentationTests {
         #expect(kept.candidate.cellCenters[0] == crop.candidate.cellCenters[1])
         #expect(kept.possibleDecimalAfter == [1] && kept.unconfirmedDecimalAfter == nil)
         #expect(kept.candidate.decimalAfter == 2 && kept.candidate.inferred.count == 4)
+        crop.candidate.faintlyInferredLeading = 2
+        #expect(crop.keepingCells(1..<5).candidate.faintlyInferredLeading == 1)
+        #expect(crop.keepingCells(3..<5).candidate.faintlyInferredLeading == 0)
     }
 
     /// Without a point, and with marks that are not one (a bar under the whole row, a point
@@ -422,6 +425,27 @@ struct SegmentationTests {
         }
         #expect(row.cellCenters.count == 5)
         #expect(row.inkAfterLast)
+    }
+
+    /// A dark digit before the row whose lower half is faint (the left stroke and foot of a
+    /// "0" fading on a tilted panel), standing on a faint smear that makes it no digit shape
+    /// in the faint pass: the usual passes see only its top half, too little for a digit, and
+    /// the faint pass keeps the rest, so the row is continued there and the position is marked
+    /// as inferred from the faint pass alone.
+    @Test func continuesARowBeforeItOnFaintInk() throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 5, x: 86, y: 60, w: 18, h: 30, pitch: 26)
+        var whole = SyntheticMeter()
+        whole.glyph(x: 60, y: 60, w: 18, h: 30)
+        meter.glyph(x: 60, y: 60, w: 18, h: 30, value: 160)
+        for row in 60..<77 {
+            for column in 58..<80 { meter.pixels[row * meter.width + column] = whole.pixels[row * whole.width + column] }
+        }
+        meter.fill(x: 20, y: 86, w: 42, h: 4, value: 160)
+        let row = try #require(CounterLocator().locate(meter.image).first)
+        #expect(row.cellCenters.count == 6)
+        #expect(row.inferred.first == true && row.faintlyInferredLeading == 1)
+        #expect(abs(row.cellCenters[0].x - 69) <= 3)
     }
 
     /// The edge of a window or panel beside the row is no missing digit: before the row it

@@ -709,13 +709,15 @@ public final class PhotoReader {
     }
 
     /// Whether `reading`, of a longer row of the same counter, reads more digits than `before`,
-    /// no fewer integer ones, as surely as an accepted reading, and without a digit that is a
-    /// guess (a comma's room or a drum's frame cut as a position of its own).
+    /// no fewer integer ones, as surely as an accepted reading, without a digit that is a
+    /// guess (a comma's room or a drum's frame cut as a position of its own), and is not
+    /// rejected (the housing's edge read as a ninth digit makes a serial number's length).
     func readsMore(_ reading: AssembledReading, than before: AssembledReading) -> Bool {
         let (now, then) = (Self.digitsRead(reading), Self.digitsRead(before))
         return now.all > then.all && now.integer >= then.integer
             && Self.meanConfidence(reading) >= settings.policy.acceptConfidence
             && !reading.digits.contains { !$0.isRolling && $0.confidence < settings.guessBelowConfidence }
+            && assembler.judge(reading).0 != .rejected
     }
 
     /// Whether `candidate` is the same counter as the row `read` (of which `cellsRead` cells

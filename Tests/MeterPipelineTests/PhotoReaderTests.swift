@@ -444,6 +444,22 @@ struct PhotoReaderTests {
         #expect(result.reading?.integer == "0000")
     }
 
+    /// The longer row of the same counter does not win when its reading would be rejected:
+    /// a frame edge taken in as one more digit makes a counter's row as long as a serial
+    /// number (here five digits, for the drawing's short rows), and the counter's own reading
+    /// would be lost.
+    @Test func longerRowReadAsASerialNumberDoesNotWin() throws {
+        let image = Self.windowsImage()
+        let recognizer = ScriptedRecognizer(digits: guesses("0000") + guesses("00001"))
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        settings.policy.serialNumberDigits = 5
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(recognizer.digitCalls >= 9)
+        #expect(result.reading?.integer == "0000")
+        #expect(result.status.rawValue != "rejected")
+    }
+
     /// A longer row over the same counter at a narrower pitch cuts some digits twice: it is not
     /// the same counter with more positions.
     @Test func longerRowMustKeepThePitch() {

@@ -620,8 +620,7 @@ public final class PhotoReader {
             // Fraction drums are not billed: an empty one past the end needs no clerk. Nor do
             // positions added for ink only the faint pass saw: the usual passes found no digit
             // there, as without them.
-            let droppedEnds = Self.dropsIntegerCells(
-                crop.cells, keeping: kept, faintlyInferred: crop.candidate.faintlyInferredLeading)
+            let droppedEnds = Self.dropsIntegerCells(of: crop, keeping: kept)
             if kept.count < positions.count {
                 crop = crop.keepingCells(kept)
                 positions = Array(positions[kept])
@@ -661,9 +660,7 @@ public final class PhotoReader {
                 if bare.count < positions.count {
                     pass.best = (
                         assembler.assemble(Array(positions[bare])), crop.keepingCells(bare), Array(prepared[bare]),
-                        pass.best!.score, droppedEnds
-                            || Self.dropsIntegerCells(
-                                crop.cells, keeping: bare, faintlyInferred: crop.candidate.faintlyInferredLeading)
+                        pass.best!.score, droppedEnds || Self.dropsIntegerCells(of: crop, keeping: bare)
                     )
                 }
             }
@@ -750,10 +747,12 @@ public final class PhotoReader {
         inferred && (position.text.isEmpty || position.confidence < below)
     }
 
-    /// Whether keeping only `kept` of `cells` leaves out an integer one, other than the first
-    /// `faintlyInferred` (see `CounterCandidate.faintlyInferredLeading`).
-    static func dropsIntegerCells(_ cells: [DigitCell], keeping kept: Range<Int>, faintlyInferred: Int = 0) -> Bool {
-        cells.indices.contains { $0 >= faintlyInferred && !kept.contains($0) && !cells[$0].isFraction }
+    /// Whether keeping only `kept` of the crop's cells leaves out an integer one, other than
+    /// those the locator added for ink the faint pass alone saw (`faintlyInferredLeading`).
+    static func dropsIntegerCells(of crop: CounterCrop, keeping kept: Range<Int>) -> Bool {
+        crop.cells.indices.contains {
+            $0 >= crop.candidate.faintlyInferredLeading && !kept.contains($0) && !crop.cells[$0].isFraction
+        }
     }
 
     /// The positions 0..<count left when those at either end for which `isLeftOut` holds are

@@ -407,7 +407,8 @@ public struct CounterLocator: Sendable {
 
     /// Continues a row past its ends, one pitch at a time, while the next position holds ink of
     /// digit height that did not come out as a digit shape of its own: a digit touching its
-    /// window frame, or a drum caught between two digits.
+    /// window frame, or a drum caught between two digits. Before the row, ink only the faint
+    /// dark pass keeps counts too, and such positions are marked (`Shape.faint`).
     func extend(_ row: Row, dark: Image, light: Image, faintDark: Image?) -> Row {
         var shapes = row.shapes
         let height = medianHeight(shapes)

@@ -595,9 +595,11 @@ struct PhotoReaderTests {
         for index in 0..<6 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
         let candidate = try #require(CounterLocator().locate(image).first)
         try #require(candidate.cellCenters.count == 6)
-        let cells = CounterExtractor().extract(candidate, from: image).cells
+        let crop = CounterExtractor().extract(candidate, from: image)
         func drops(keeping kept: Range<Int>, faintlyInferred: Int) -> Bool {
-            PhotoReader.dropsIntegerCells(cells, keeping: kept, faintlyInferred: faintlyInferred)
+            var marked = crop
+            marked.candidate.faintlyInferredLeading = faintlyInferred
+            return PhotoReader.dropsIntegerCells(of: marked, keeping: kept)
         }
         #expect(drops(keeping: 1..<6, faintlyInferred: 0))
         #expect(!drops(keeping: 1..<6, faintlyInferred: 1))

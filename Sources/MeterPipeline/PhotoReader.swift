@@ -675,9 +675,10 @@ public final class PhotoReader {
 
     /// Whether the second look's best reading (of `row`, scoring `score`) replaces the first
     /// look's: it must read no fewer integer digits (counted up to the usual number, and not
-    /// against a poor first reading; see below), and score higher or be the same counter as a
-    /// longer row that reads more (as in `readCandidates`: a faint first digit lowers its
-    /// score, but the shorter row lacks that digit).
+    /// against a poor first reading; see below), not be rejected where the first is accepted,
+    /// and score higher or be the same counter as a longer row that reads more (as in
+    /// `readCandidates`: a faint first digit lowers its score, but the shorter row lacks that
+    /// digit).
     func secondLookWins(
         row: CounterCandidate, reading: AssembledReading, score: Double,
         over first: (row: CounterCandidate, cellsRead: Int, reading: AssembledReading, score: Double)?
@@ -695,6 +696,9 @@ public final class PhotoReader {
         let sureInstead = firstIsPoor && Self.meanConfidence(reading) >= settings.policy.acceptConfidence
             && now >= settings.policy.minimumIntegerDigits
         guard min(now, usual) >= min(before, usual) || sureInstead else { return false }
+        // An accepted first reading does not give way to one that would be rejected: the same
+        // drums found again without their red make a serial number's row of plain digits.
+        if assembler.judge(first.reading).0 == .accepted, assembler.judge(reading).0 == .rejected { return false }
         return score > first.score
             || Self.isLonger(row, than: first.row, cellsRead: first.cellsRead) && readsMore(reading, than: first.reading)
     }

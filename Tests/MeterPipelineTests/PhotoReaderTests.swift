@@ -549,6 +549,20 @@ struct PhotoReaderTests {
         #expect(!reader.secondLookWins(row: row, reading: Self.reading("0013628", fraction: 3), score: 40, over: first("141864", confidence: 0.95)))
     }
 
+    /// An accepted first reading does not give way to a second look's reading that would be
+    /// rejected, however it scores: the same drums read again without their red (a serial
+    /// number's eight plain digits). Against a first reading for review it still may.
+    @Test func secondLookReadingThatWouldBeRejectedDoesNotReplaceAnAcceptedOne() {
+        let reader = PhotoReader(recognizer: ScriptedRecognizer(digits: []))
+        let row = Self.row(8, from: 100)
+        let serial = Self.reading("51724353")
+        let accepted = (row: row, cellsRead: 8, reading: Self.reading("51724353", fraction: 3), score: 20.0)
+        #expect(!reader.secondLookWins(row: row, reading: serial, score: 50, over: accepted))
+        #expect(reader.secondLookWins(row: row, reading: Self.reading("51724353", fraction: 3), score: 50, over: accepted))
+        let unsure = (row: row, cellsRead: 8, reading: Self.reading("51724353", fraction: 3, confidence: 0.7), score: 20.0)
+        #expect(reader.secondLookWins(row: row, reading: serial, score: 50, over: unsure))
+    }
+
     /// A cell taken for a rolling drum that reads, whole, as a clear digit other than either
     /// neighbour (a seven-segment "8" with a faint middle bar, its dominant part a "0") keeps
     /// its own reading and confidence; a whole reading that bears the roll out, or is unsure,

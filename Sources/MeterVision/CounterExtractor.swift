@@ -176,6 +176,9 @@ public struct CounterExtractor: Sendable {
                     roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
                     isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
         }
+        let rolls = RollingDetector.markingSunkenDrums(
+            cells.map(\.roll), digitHeight: Double(cellHeight) / cellHeightFactor, cellHeight: cellHeight)
+        for index in cells.indices { cells[index].roll = rolls[index] }
         keepRollingSuffix(&cells)
         markFractionSuffix(&cells)
         let redFractionFrom = cells.firstIndex(where: \.isFraction)

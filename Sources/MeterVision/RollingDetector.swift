@@ -16,6 +16,9 @@ public enum RollingDetector {
         /// The larger piece sits in the upper part of the window: it is the digit rolling out
         /// (the lower value); in the lower part it is the digit rolling in (the higher value).
         public var dominantIsUpper: Bool
+        /// Rows of the piece that makes a digit at rest whole (nearly digit-tall); nil when the
+        /// cell shows none.
+        public var wholePiece: Range<Int>? = nil
     }
 
     /// Whether `cell` (cut 1.3 digit-heights tall around the digit row) shows a mid-roll drum.
@@ -92,7 +95,9 @@ public enum RollingDetector {
         // piece is that tall.
         let tallest = pieces.map(\.count).max() ?? 0
         if Double(tallest) >= 0.75 * digitHeight {
-            return Analysis(isRolling: false, dominantRows: first..<(last + 1), dominantIsUpper: true)
+            return Analysis(
+                isRolling: false, dominantRows: first..<(last + 1), dominantIsUpper: true,
+                wholePiece: pieces.first { $0.count == tallest })
         }
         if Double(longestGap) >= 0.1 * digitHeight {
             // Split at the widest gap; the heavier side is the piece to read.
@@ -115,5 +120,77 @@ public enum RollingDetector {
         let center = Double(first + last) / 2
         let rolling = touchesEdge && span < 0.85 * digitHeight && abs(center - middle) > 0.2 * digitHeight
         return Analysis(isRolling: rolling, dominantRows: first..<(last + 1), dominantIsUpper: center < middle)
+    }
+}
+
+extension RollingDetector {
+    /// How far, in digit heights, a whole digit at the row's right end sits below the line of
+    /// the digits at rest when it is the digit rolling in: drums at rest sit within 0.21 of
+    /// the line on the tuning and evaluated sets, drums caught with the next digit most of the
+    /// way in 0.26 to 0.51 below it.
+    static let sunkenDrumDepth = 0.25
+    /// How far from the line any other digit of the row may sit for the line to be trusted:
+    /// digits off it before the right end mean the line does not fit the row (a
+    /// seven-segment "7", without its top bar, centres lower than a "1").
+    static let trustedLineDeviation = 0.18
+    /// How far, in digit heights, a point of a short row's line may lie off it: the three
+    /// digits of a five-drum row at rest lie within 0.054 of their line on the tuning and
+    /// evaluated sets; a third drum turning with the last two lay 0.095 and 0.125 off.
+    static let shortRowLineFit = 0.07
+
+    /// The row's analyses with the drums at its right end that show the next digit nearly
+    /// whole, sunk below the row, marked as caught mid-roll with that digit rolling in.
+    ///
+    /// Such a drum shows one digit-tall piece, as at rest, so the cell alone cannot tell; only
+    /// the row can. Its line is fitted through the centres of the whole digits left of the
+    /// last three (the last two on short rows), as the strip's straightening leaves a slight
+    /// slope. Drums turn only as a run ending at the right end, so at most the last three are
+    /// looked at, right to left, passing over cells already mid-roll or without a whole piece.
+    /// `digitHeight` is in the cells' pixels.
+    public static func markingSunkenDrums(_ analyses: [Analysis], digitHeight: Double, cellHeight: Int) -> [Analysis] {
+        let count = analyses.count
+        guard count >= 4, digitHeight > 0 else { return analyses }
+        // Centre of each whole piece below the cell's middle, in digit heights.
+        func centre(_ index: Int, minimumHeight: Double) -> Double? {
+            guard let piece = analyses[index].wholePiece, Double(piece.count) >= minimumHeight * digitHeight
+            else { return nil }
+            return (Double(piece.lowerBound + piece.upperBound) / 2 - Double(cellHeight) / 2) / digitHeight
+        }
+        func linePoints(leaving last: Int) -> [(Double, Double)] {
+            (0..<max(0, count - last)).compactMap { index in centre(index, minimumHeight: 0.9).map { (Double(index), $0) } }
+        }
+        var points = linePoints(leaving: 3)
+        let short = points.count < 3
+        if short { points = linePoints(leaving: 2) }
+        guard points.count >= 3 else { return analyses }
+        let meanX = points.map(\.0).reduce(0, +) / Double(points.count)
+        let meanY = points.map(\.1).reduce(0, +) / Double(points.count)
+        let spread = points.reduce(0) { $0 + ($1.0 - meanX) * ($1.0 - meanX) }
+        let slope = spread > 0 ? points.reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanY) } / spread : 0
+        // On a short row the third drum from the right is a point of the line, and may itself
+        // be turning with the two after it (02899 caught with the 8 rolling out, high in its
+        // window): a line its points do not follow is not trusted.
+        if short, points.contains(where: { abs($0.1 - (meanY + slope * ($0.0 - meanX))) > shortRowLineFit }) {
+            return analyses
+        }
+        func depth(_ index: Int) -> Double? {
+            centre(index, minimumHeight: 0.75).map { $0 - (meanY + slope * (Double(index) - meanX)) }
+        }
+        var sunken: [Int] = []
+        for index in stride(from: count - 1, through: count - 3, by: -1) {
+            if analyses[index].isRolling || analyses[index].wholePiece == nil { continue }
+            guard let below = depth(index), below > sunkenDrumDepth else { break }
+            sunken.append(index)
+        }
+        guard let firstSunken = sunken.last else { return analyses }
+        for index in 0..<firstSunken where !sunken.contains(index) {
+            if let off = depth(index), abs(off) > trustedLineDeviation { return analyses }
+        }
+        var marked = analyses
+        for index in sunken {
+            guard let piece = analyses[index].wholePiece else { continue }
+            marked[index] = Analysis(isRolling: true, dominantRows: piece, dominantIsUpper: false, wholePiece: piece)
+        }
+        return marked
     }
 }

@@ -427,6 +427,31 @@ struct SegmentationTests {
         #expect(row.inkAfterLast)
     }
 
+    /// A drum at the right end with the next digit most of the way in shows one digit-tall
+    /// piece, as at rest, but sunk below the row's line: it is caught mid-roll, the digit
+    /// rolling in read, on long rows and on short ones. A digit only a little low, or a row
+    /// whose digits sink before the right end as well (a line that does not fit the row),
+    /// marks nothing.
+    @Test(arguments: [(8, 11, 1, true), (5, 11, 1, true), (8, 4, 1, false), (8, 11, 4, false)])
+    func marksADrumSunkBelowTheRowAsMidRoll(count: Int, drop: Int, sunk: Int, marked: Bool) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: count - sunk, x: 40, y: 60, w: 18, h: 30, pitch: 26)
+        for index in (count - sunk)..<count { meter.glyph(x: 40 + index * 26, y: 60 + drop, w: 18, h: 30) }
+        let crop = try extractedWithoutLocatorMark(meter, positions: count)
+        #expect(crop.cells.map(\.isRolling) == (0..<count).map { marked && $0 == count - 1 })
+        if marked { #expect(crop.cells[count - 1].roll.dominantIsUpper == false) }
+    }
+
+    /// On a row of five the third drum from the right is a point of the line, and may itself
+    /// be turning, high in its window, with the two after it: a line it bends is not trusted,
+    /// and the drums after it at rest are not taken for sunk.
+    @Test func takesNoSunkenDrumsFromALineAShortRowsTurningDrumBends() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<5 { meter.glyph(x: 60 + index * 26, y: index == 2 ? 53 : 60, w: 18, h: 30) }
+        let crop = try extractedWithoutLocatorMark(meter, positions: 5)
+        #expect(!crop.cells.contains { $0.isRolling })
+    }
+
     /// A dark digit before the row whose lower half is faint (the left stroke and foot of a
     /// "0" fading on a tilted panel), standing on a faint smear that makes it no digit shape
     /// in the faint pass: the usual passes see only its top half, too little for a digit, and

@@ -180,7 +180,7 @@ public struct CounterExtractor: Sendable {
             cells.map(\.roll), digitHeight: Double(cellHeight) / cellHeightFactor, cellHeight: cellHeight)
         for index in cells.indices { cells[index].roll = rolls[index] }
         keepRollingSuffix(&cells)
-        markFractionSuffix(&cells)
+        let counterEnd = markFractionSuffix(&cells)
         let redFractionFrom = cells.firstIndex(where: \.isFraction)
         // A small LCD's point is one or two pixels: searched in a strip sampled finer, its
         // blurred edge still makes a run of columns wide enough to tell from a speck.
@@ -249,13 +249,14 @@ public struct CounterExtractor: Sendable {
         if let last = separator {
             for index in cells.indices where index > last { cells[index].isFraction = true }
         }
-        return CounterCrop(
-            strip: strip, cells: cells, candidate: located, stripScale: stripScale,
-            stripCenter: stripCenter,
-            digitMayBeMissing: digitMayBeMissing(
-                cells: cells, candidate: located, photo: photo, stripHeight: stripHeight, stripScale: stripScale,
-                whiteBalance: planes.whiteBalance),
+        var crop = CounterCrop(
+            strip: strip, cells: cells, candidate: located, stripScale: stripScale, stripCenter: stripCenter,
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
+        if counterEnd < cells.count { crop = crop.keepingCells(0..<counterEnd) }
+        crop.digitMayBeMissing = digitMayBeMissing(
+            cells: crop.cells, candidate: crop.candidate, photo: photo, stripHeight: stripHeight,
+            stripScale: stripScale, whiteBalance: planes.whiteBalance)
+        return crop
     }
 
     /// The centre, along the strip, of the digit-tall piece of ink nearest to `u` within a
@@ -563,27 +564,47 @@ public struct CounterExtractor: Sendable {
     /// Fraction drums are the red ones at the right end of the row. The redness of a cell is
     /// measured over its whole pitch, so the last black drum picks up some of its red
     /// neighbour's frame: a red drum is also at least `redShareOfReddest` as red as the reddest.
-    func markFractionSuffix(_ cells: inout [DigitCell]) {
+    /// Returns how many cells the counter has: positions the locator counted on past the red
+    /// drums for ink there (the unit, the plate's edge) are no drums, as fraction drums are red
+    /// to the last.
+    func markFractionSuffix(_ cells: inout [DigitCell]) -> Int {
+        if markedRedSuffix(&cells[...]) > 0 { return cells.count }
+        let reddest = cells.map(\.redness).max() ?? 0
+        var end = cells.count
+        while end > 1, cells[end - 1].isInferred,
+            cells[end - 1].redness < max(fractionRedShare, reddest * redShareOfReddest)
+        {
+            end -= 1
+        }
+        guard end < cells.count else { return cells.count }
+        return markedRedSuffix(&cells[..<end], clearlyRedOnly: true) > 0 ? end : cells.count
+    }
+
+    /// Marks the red drums ending `cells` as fraction drums (`clearlyRedOnly`: not faintly red
+    /// ones); how many it marked.
+    private func markedRedSuffix(_ cells: inout ArraySlice<DigitCell>, clearlyRedOnly: Bool = false) -> Int {
+        let first = cells.startIndex
         let leading = cells.prefix(max(1, cells.count / 2)).map(\.redness).sorted()
         let baseline = leading[leading.count / 2]
         let reddest = cells.map(\.redness).max() ?? 0
         let threshold = max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
-        var index = cells.count - 1
-        while index > 0, cells[index].redness > threshold {
+        var index = cells.endIndex - 1
+        while index > first, cells[index].redness > threshold {
             cells[index].isFraction = true
             index -= 1
         }
-        guard index == cells.count - 1 else { return }
+        guard index == cells.endIndex - 1, !clearlyRedOnly else { return cells.endIndex - 1 - index }
         // Nothing clearly red. A single faintly red cell at the end is more often the last
         // black drum catching its red neighbour (the row stopped short of the red drums) than
         // a fraction drum; two or more, evenly red, after cells with next to none, are drums.
-        var start = cells.count
-        while start > 0, cells[start - 1].redness > faintFractionRedShare { start -= 1 }
+        var start = cells.endIndex
+        while start > first, cells[start - 1].redness > faintFractionRedShare { start -= 1 }
         let suffix = cells[start...].map(\.redness)
-        guard start >= 3, (2...4).contains(suffix.count), let least = suffix.min(), let most = suffix.max(),
+        guard start - first >= 3, (2...4).contains(suffix.count), let least = suffix.min(), let most = suffix.max(),
             least >= 0.6 * most, cells[..<start].allSatisfy({ $0.redness < 0.25 * least })
-        else { return }
-        for index in start..<cells.count { cells[index].isFraction = true }
+        else { return 0 }
+        for index in start..<cells.endIndex { cells[index].isFraction = true }
+        return suffix.count
     }
 }
 

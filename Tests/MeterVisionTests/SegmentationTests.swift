@@ -607,6 +607,31 @@ struct SegmentationTests {
         #expect(crop.cells[4].redness > 0)
     }
 
+    /// A position the locator counted on past the red drums for ink there (the unit after the
+    /// counter, the plate's edge) shows no red: fraction drums are red to the last, so the
+    /// counter ends with the red drums and the position is cut off. A shape the locator found
+    /// there stays, and the row then has no red end.
+    @Test(arguments: [true, false])
+    func cutsAnInferredPositionPastTheRedDrums(inferred: Bool) throws {
+        var meter = SyntheticMeter()
+        meter.row(count: 7, x: 60, y: 60, w: 18, h: 30, pitch: 26)
+        var rgb = meter.rgb
+        meter.paint(&rgb, columns: (60 + 4 * 26 - 4)..<(60 + 6 * 26 - 4), rows: 52..<98, color: (210, 40, 40))
+        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
+        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        try #require(candidate.cellCenters.count == 7)
+        candidate.decimalAfter = nil
+        candidate.inferred[6] = inferred
+        let crop = CounterExtractor().extract(candidate, from: photo)
+        if inferred {
+            #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
+            #expect(crop.candidate.cellCenters.count == 6)
+        } else {
+            #expect(crop.cells.count == 7)
+            #expect(!crop.cells.contains { $0.isFraction })
+        }
+    }
+
     /// Under warm indoor light (red up, blue down) the white of the face is nearly as "red" as a
     /// drum by 2·R − G − B alone; measured after the strip's white balance, the red drum is
     /// still the only fraction.

@@ -14,6 +14,9 @@ public struct DigitCell: Sendable {
     public var frame: (x: Int, y: Int, width: Int, height: Int)
     /// Share of clearly red pixels around the cell (0…1).
     public var redness: Double
+    /// Share of clearly red pixels in the middle half of the cell's pitch: a red digit's own
+    /// ink, where a neighbouring red drum's frame does not reach.
+    public var centralRedness = 0.0
     /// A fraction digit (red drum, red frame).
     public var isFraction: Bool
     /// Where the drum stands (see `RollingDetector`).
@@ -169,12 +172,15 @@ public struct CounterExtractor: Sendable {
             let pitchWidth = Int(candidate.pitch)
             let redRegion = redStrip.cropped(
                 x: Int(u) - pitchWidth / 2, y: 0, width: pitchWidth, height: bandHeight)
-            cells.append(
-                DigitCell(
-                    image: image, frame: (x, top, cellWidth, cellHeight), redness: redRegion.share(above: 60),
-                    isFraction: false,
-                    roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
-                    isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index]))
+            var cell = DigitCell(
+                image: image, frame: (x, top, cellWidth, cellHeight), redness: redRegion.share(above: 60),
+                isFraction: false,
+                roll: RollingDetector.analyze(image, darkInk: candidate.darkInk[index]),
+                isInferred: candidate.inferred[index], darkInk: candidate.darkInk[index])
+            cell.centralRedness = redStrip.cropped(
+                x: Int(u) - pitchWidth / 4, y: redMargin, width: max(1, pitchWidth / 2), height: stripHeight
+            ).share(above: 60)
+            cells.append(cell)
         }
         let rolls = RollingDetector.markingSunkenDrums(
             cells.map(\.roll), digitHeight: Double(cellHeight) / cellHeightFactor, cellHeight: cellHeight)
@@ -590,6 +596,14 @@ public struct CounterExtractor: Sendable {
         let threshold = max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
         var index = cells.endIndex - 1
         while index > first, cells[index].redness > threshold {
+            cells[index].isFraction = true
+            index -= 1
+        }
+        // A red "1" carries little red over its whole pitch, less than a neighbour's red frame
+        // can spill into a black drum's: before the red drums, red in the middle of the pitch
+        // is the digit's own (as much as a red drum shows over its pitch; under warm light a
+        // cream drum shows a little everywhere).
+        while index > first, index < cells.endIndex - 1, cells[index].centralRedness > threshold {
             cells[index].isFraction = true
             index -= 1
         }

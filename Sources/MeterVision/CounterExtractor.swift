@@ -595,15 +595,11 @@ public struct CounterExtractor: Sendable {
         let reddest = cells.map(\.redness).max() ?? 0
         let threshold = max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
         var index = cells.endIndex - 1
-        while index > first, cells[index].redness > threshold {
-            cells[index].isFraction = true
-            index -= 1
-        }
         // A red "1" carries little red over its whole pitch, less than a neighbour's red frame
-        // can spill into a black drum's: before the red drums, red in the middle of the pitch
-        // is the digit's own (as much as a red drum shows over its pitch; under warm light a
-        // cream drum shows a little everywhere).
-        while index > first, index < cells.endIndex - 1, cells[index].centralRedness > threshold {
+        // can spill into a black drum's, but red in the middle of the pitch is the digit's own
+        // (as much there as a red drum shows over its pitch; under warm light a cream drum
+        // shows a little everywhere, and the baseline rises with it).
+        while index > first, max(cells[index].redness, cells[index].centralRedness) > threshold {
             cells[index].isFraction = true
             index -= 1
         }

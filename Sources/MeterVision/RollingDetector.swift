@@ -16,8 +16,8 @@ public enum RollingDetector {
         /// The larger piece sits in the upper part of the window: it is the digit rolling out
         /// (the lower value); in the lower part it is the digit rolling in (the higher value).
         public var dominantIsUpper: Bool
-        /// Rows of the piece that makes a digit at rest whole (nearly digit-tall); nil when the
-        /// cell shows none.
+        /// Rows of the piece that makes a digit at rest whole (nearly digit-tall, or the only
+        /// piece inside a drum window's frame); nil when the cell shows none.
         public var wholePiece: Range<Int>? = nil
     }
 
@@ -119,7 +119,12 @@ public enum RollingDetector {
         let touchesEdge = first <= 1 || last >= height - 2
         let center = Double(first + last) / 2
         let rolling = touchesEdge && span < 0.85 * digitHeight && abs(center - middle) > 0.2 * digitHeight
-        return Analysis(isRolling: rolling, dominantRows: first..<(last + 1), dominantIsUpper: center < middle)
+        // One piece inside a drum window (its frame crosses the cell) is the whole digit, only
+        // shorter than the row's height says: the locator took the windows for the digits.
+        let framed = interiorStart > 0 || interiorEnd < height
+        return Analysis(
+            isRolling: rolling, dominantRows: first..<(last + 1), dominantIsUpper: center < middle,
+            wholePiece: !rolling && framed && pieces.count == 1 ? first..<(last + 1) : nil)
     }
 }
 
@@ -146,18 +151,26 @@ extension RollingDetector {
     /// last three (the last two on short rows), as the strip's straightening leaves a slight
     /// slope. Drums turn only as a run ending at the right end, so at most the last three are
     /// looked at, right to left, passing over cells already mid-roll or without a whole piece.
-    /// `digitHeight` is in the cells' pixels.
-    public static func markingSunkenDrums(_ analyses: [Analysis], digitHeight: Double, cellHeight: Int) -> [Analysis] {
+    /// `digitHeight`, the row's, is in the cells' pixels; the digits' own (median) height is
+    /// used where it is less. Digits much taller than that (ink joined to a frame) are no
+    /// points of the line.
+    public static func markingSunkenDrums(_ analyses: [Analysis], digitHeight rowHeight: Double, cellHeight: Int) -> [Analysis] {
         let count = analyses.count
-        guard count >= 4, digitHeight > 0 else { return analyses }
+        // The digits' own height: less than the row's where the locator measured the windows.
+        let heights = analyses.compactMap { $0.wholePiece.map { Double($0.count) } }.sorted()
+        guard count >= 4, rowHeight > 0, !heights.isEmpty else { return analyses }
+        let digitHeight = min(rowHeight, heights[heights.count / 2])
         // Centre of each whole piece below the cell's middle, in digit heights.
-        func centre(_ index: Int, minimumHeight: Double) -> Double? {
-            guard let piece = analyses[index].wholePiece, Double(piece.count) >= minimumHeight * digitHeight
+        func centre(_ index: Int, minimumHeight: Double, maximumHeight: Double = .infinity) -> Double? {
+            guard let piece = analyses[index].wholePiece, Double(piece.count) >= minimumHeight * digitHeight,
+                Double(piece.count) <= maximumHeight * digitHeight
             else { return nil }
             return (Double(piece.lowerBound + piece.upperBound) / 2 - Double(cellHeight) / 2) / digitHeight
         }
         func linePoints(leaving last: Int) -> [(Double, Double)] {
-            (0..<max(0, count - last)).compactMap { index in centre(index, minimumHeight: 0.9).map { (Double(index), $0) } }
+            (0..<max(0, count - last)).compactMap { index in
+                centre(index, minimumHeight: 0.9, maximumHeight: 1.15).map { (Double(index), $0) }
+            }
         }
         var points = linePoints(leaving: 3)
         let short = points.count < 3

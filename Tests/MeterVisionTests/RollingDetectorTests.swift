@@ -1,6 +1,6 @@
 import Testing
 import MeterImage
-import MeterVision
+@testable import MeterVision
 
 @Suite("Mid-roll detection")
 struct RollingDetectorTests {
@@ -48,6 +48,45 @@ struct RollingDetectorTests {
 
     @Test func halfDigitAgainstTheWindowEdgeIsRolling() {
         #expect(RollingDetector.isMidRoll(cell(inkRows: [0..<15]), darkInk: true))
+    }
+
+    /// One piece inside a drum window's frame is a whole digit even when it is much shorter
+    /// than the row's digit height (the locator measured the windows); without a frame, a short
+    /// piece is no whole digit.
+    @Test(arguments: [true, false])
+    func aShortPieceInsideAWindowIsAWholeDigit(framed: Bool) {
+        var rows = [15..<33]
+        if framed { rows += [0..<3, 36..<39] }
+        let image = cell(inkRows: [])
+        var pixels = image.pixels
+        for range in rows {
+            for y in range {
+                for x in 0..<image.width where framed && (y < 3 || y >= 36) || (6..<14).contains(x) {
+                    pixels[y * image.width + x] = 20
+                }
+            }
+        }
+        let analysis = RollingDetector.analyze(
+            Image(width: image.width, height: image.height, format: .gray, pixels: pixels), darkInk: true)
+        #expect(!analysis.isRolling)
+        #expect(analysis.wholePiece == (framed ? 15..<33 : nil))
+    }
+
+    /// The sunken drum is measured in the digits' own height where the row's is the windows':
+    /// digits 20 rows tall in cells cut for 30, the last 7 rows low (a third of a digit, under a
+    /// quarter of the row's height). A piece much taller than the digits is no point of the
+    /// line.
+    @Test func measuresASunkenDrumInTheDigitsOwnHeight() {
+        func analysis(_ rows: Range<Int>) -> RollingDetector.Analysis {
+            RollingDetector.Analysis(isRolling: false, dominantRows: rows, dominantIsUpper: true, wholePiece: rows)
+        }
+        let resting = Array(repeating: analysis(10..<30), count: 5)
+        let sunk = RollingDetector.markingSunkenDrums(resting + [analysis(17..<37)], digitHeight: 30, cellHeight: 39)
+        #expect(sunk.map(\.isRolling) == [false, false, false, false, false, true])
+        #expect(sunk[5].dominantIsUpper == false)
+        // A tall first piece (28 rows, ink joined to a frame) would tilt the line towards it.
+        let tilted = [analysis(11..<39)] + resting.dropFirst() + [analysis(12..<32)]
+        #expect(!RollingDetector.markingSunkenDrums(tilted, digitHeight: 30, cellHeight: 39).contains { $0.isRolling })
     }
 
     @Test func emptyCellIsNotRolling() {

@@ -24,11 +24,11 @@ struct SamplesAccuracyTests {
     }
 
     static let floors = [
-        // digitnet (the default, run 15), measured: none wrong, drum 95.6 %, printed 75.0 %,
-        // LCD 83.3 %, located 92 of 95.
-        Floor(model: EngineConfiguration.digitNetwork, drum: 0.90, printed: 0.70, lcd: 0.78, located: 0.90),
-        // Stock eng, measured: none wrong, drum 75.6 %, printed 70.0 %, LCD 10.0 %, located 84 of 95.
-        Floor(model: "eng", drum: 0.68, printed: 0.65, lcd: 0.05, located: 0.75),
+        // digitnet (the default, runs 15 and 20A), measured: none wrong, drum 95.6 %, printed
+        // 90.0 %, LCD 93.3 %, located 94 of 95.
+        Floor(model: EngineConfiguration.digitNetwork, drum: 0.93, printed: 0.85, lcd: 0.90, located: 0.95),
+        // Stock eng, measured: none wrong, drum 80.0 %, printed 75.0 %, LCD 13.3 %, located 88 of 95.
+        Floor(model: "eng", drum: 0.75, printed: 0.70, lcd: 0.10, located: 0.85),
     ]
 
     @Test(arguments: floors)

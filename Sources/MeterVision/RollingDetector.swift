@@ -154,7 +154,9 @@ extension RollingDetector {
     /// `digitHeight`, the row's, is in the cells' pixels; the digits' own (median) height is
     /// used where it is less. Digits much taller than that (ink joined to a frame) are no
     /// points of the line.
-    public static func markingSunkenDrums(_ analyses: [Analysis], digitHeight rowHeight: Double, cellHeight: Int) -> [Analysis] {
+    public static func markingSunkenDrums(
+        _ analyses: [Analysis], digitHeight rowHeight: Double, cellHeight: Int
+    ) -> [Analysis] {
         let count = analyses.count
         // The digits' own height: less than the row's where the locator measured the windows.
         let heights = analyses.compactMap { $0.wholePiece.map { Double($0.count) } }.sorted()

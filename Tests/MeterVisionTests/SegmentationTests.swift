@@ -615,14 +615,10 @@ struct SegmentationTests {
     func cutsAnInferredPositionPastTheRedDrums(inferred: Bool) throws {
         var meter = SyntheticMeter()
         meter.row(count: 7, x: 60, y: 60, w: 18, h: 30, pitch: 26)
-        var rgb = meter.rgb
-        meter.paint(&rgb, columns: (60 + 4 * 26 - 4)..<(60 + 6 * 26 - 4), rows: 52..<98, color: (210, 40, 40))
-        let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
-        var candidate = try #require(CounterLocator().locate(meter.image).first)
+        let (candidate, crop) = try Self.cutWithRed(meter, areas: [((60 + 4 * 26 - 4)..<(60 + 6 * 26 - 4), 52..<98)]) {
+            if $0.inferred.count == 7 { $0.inferred[6] = inferred }
+        }
         try #require(candidate.cellCenters.count == 7)
-        candidate.decimalAfter = nil
-        candidate.inferred[6] = inferred
-        let crop = CounterExtractor().extract(candidate, from: photo)
         if inferred {
             #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true])
             #expect(crop.candidate.cellCenters.count == 6)
@@ -679,10 +675,12 @@ struct SegmentationTests {
         #expect(crop.cells.map(\.isFraction) == [false, false, false, false, false, true])
     }
 
-    /// The row of `meter` as located, without a decimal mark, and cut from its RGB picture with
-    /// red painted over each of `areas` (columns, rows), all under `light` (gains on R, G, B).
+    /// The row of `meter` as located, without a decimal mark and changed by `adjust`, and cut
+    /// from its RGB picture with red painted over each of `areas` (columns, rows), all under
+    /// `light` (gains on R, G, B).
     static func cutWithRed(
-        _ meter: SyntheticMeter, areas: [(Range<Int>, Range<Int>)], light: (Double, Double, Double) = (1, 1, 1)
+        _ meter: SyntheticMeter, areas: [(Range<Int>, Range<Int>)], light: (Double, Double, Double) = (1, 1, 1),
+        adjust: (inout CounterCandidate) -> Void = { _ in }
     ) throws -> (CounterCandidate, CounterCrop) {
         var rgb = meter.rgb
         for (columns, rows) in areas { meter.paint(&rgb, columns: columns, rows: rows, color: (210, 40, 40)) }
@@ -691,6 +689,7 @@ struct SegmentationTests {
         let photo = Image(width: meter.width, height: meter.height, format: .rgb, pixels: rgb)
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil
+        adjust(&candidate)
         return (candidate, CounterExtractor().extract(candidate, from: photo))
     }
 

@@ -575,15 +575,17 @@ public struct CounterExtractor: Sendable {
     /// to the last.
     func markFractionSuffix(_ cells: inout [DigitCell]) -> Int {
         if markedRedSuffix(&cells[...]) > 0 { return cells.count }
-        let reddest = cells.map(\.redness).max() ?? 0
+        let notRed = clearRedShare(reddest: cells.map(\.redness).max() ?? 0)
         var end = cells.count
-        while end > 1, cells[end - 1].isInferred,
-            cells[end - 1].redness < max(fractionRedShare, reddest * redShareOfReddest)
-        {
-            end -= 1
-        }
+        while end > 1, cells[end - 1].isInferred, cells[end - 1].redness < notRed { end -= 1 }
         guard end < cells.count else { return cells.count }
         return markedRedSuffix(&cells[..<end], clearlyRedOnly: true) > 0 ? end : cells.count
+    }
+
+    /// The redness above which a cell is a clearly red drum, in a row whose reddest cell has
+    /// `reddest` and whose leading (integer) cells have `baseline` (warm light lifts both).
+    private func clearRedShare(reddest: Double, baseline: Double = 0) -> Double {
+        max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
     }
 
     /// Marks the red drums ending `cells` as fraction drums (`clearlyRedOnly`: not faintly red
@@ -592,8 +594,7 @@ public struct CounterExtractor: Sendable {
         let first = cells.startIndex
         let leading = cells.prefix(max(1, cells.count / 2)).map(\.redness).sorted()
         let baseline = leading[leading.count / 2]
-        let reddest = cells.map(\.redness).max() ?? 0
-        let threshold = max(fractionRedShare, baseline * 2.5, reddest * redShareOfReddest)
+        let threshold = clearRedShare(reddest: cells.map(\.redness).max() ?? 0, baseline: baseline)
         var index = cells.endIndex - 1
         // A red "1" carries little red over its whole pitch, less than a neighbour's red frame
         // can spill into a black drum's, but red in the middle of the pitch is the digit's own

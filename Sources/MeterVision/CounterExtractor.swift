@@ -506,6 +506,21 @@ public struct CounterExtractor: Sendable {
                     // the next digit, past a point in a narrow gap: it begins at the gap.
                     x0 = gap
                 }
+                // Ink along the baseline that comes into the search from under a digit standing
+                // on a foot, and began well before it, past the end of the digit's body (the serif
+                // foot of a "1" wider than the row's digits), is that foot, or a point pressed
+                // against it: no mark standing on its own, but the touching case below. A point
+                // pressed against a digit begins where the body ends (the bottom bar of a "3").
+                if x0 > 0, column(x0, dark: dark).low > 0,
+                    let bodyEnd = (max(0, Int(positions[index]))..<x0).last(where: { column($0, dark: dark).above > 0 }),
+                    Double(x0 - bodyEnd) > 0.1 * digitHeight,
+                    (bodyEnd..<x0).allSatisfy({ column($0, dark: dark).low > 0 }),
+                    hasFoot(
+                        before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth),
+                        center: Int(positions[index]), dark: dark)
+                {
+                    while x0 < x1, column(x0, dark: dark).low > 0, column(x0, dark: dark).above == 0 { x0 += 1 }
+                }
                 let reach = Int(positions[index] + 0.8 * pitch)
                 let (longest, longestComma) = runs(x0, x1, reach: reach, dark: dark)
                 let limit = 0.3 * digitHeight

@@ -1,6 +1,6 @@
 import Foundation
 import MeterImage
-import MeterVision
+@testable import MeterVision
 import Testing
 
 /// Rows whose digit count the locator used to get wrong: seven-segment "1"s, solid bars,
@@ -253,6 +253,27 @@ struct SegmentationTests {
         let crop = CounterExtractor().extract(candidate, from: meter.image)
         #expect(crop.possibleDecimalAfter == [4])
         #expect(crop.cells.allSatisfy { !$0.isFraction })
+    }
+
+    /// A serifed "1" whose foot is wider than the row's digits reaches past the digit's width
+    /// into the gap: the ink there comes from the digit, so it is the foot (or a point pressed
+    /// against it, for a clerk), not a point standing on its own to split on. The strip is
+    /// searched directly, its baseline known.
+    @Test func aFootReachingIntoTheGapIsNoPointOfItsOwn() {
+        var strip = SyntheticMeter(width: 200, height: 60)
+        let positions = (0..<6).map { 20 + 26 * $0 }
+        for (index, center) in positions.enumerated() where index != 4 {
+            strip.glyph(x: center - 9, y: 15, w: 18, h: 30)
+        }
+        let one = positions[4]
+        strip.fill(x: one - 2, y: 15, w: 5, h: 30, value: 30)  // the stem
+        strip.fill(x: one - 9, y: 41, w: 21, h: 4, value: 30)  // the foot, 3 px past a digit's width
+        let found = CounterExtractor().decimalPoint(
+            in: strip.image, positions: positions.map(Double.init), baseline: 45, digitHeight: 30,
+            digitWidth: 18, pitch: 26, darkInk: Array(repeating: true, count: 6))
+        #expect(found.point == nil)
+        #expect(found.possible.isEmpty)
+        #expect(found.footOrPoint == [4])
     }
 
     /// The foot of a slanted digit reaching left into the gap along the baseline (the bottom

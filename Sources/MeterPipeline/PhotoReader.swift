@@ -97,6 +97,13 @@ public final class PhotoReader {
         settings.thresholdRadiusShare /= 2
         return CounterLocator(settings: settings)
     }()
+    /// The locator that also looks into drum windows for faint digits, for photos where no
+    /// row was found at all (see `read`).
+    private let windowLocator: CounterLocator = {
+        var settings = CounterLocator.Settings()
+        settings.searchesSolidWindows = true
+        return CounterLocator(settings: settings)
+    }()
     private let extractor = CounterExtractor()
     private let assembler: ReadingAssembler
 
@@ -299,6 +306,16 @@ public final class PhotoReader {
             secondLook = true
             (candidates, evidence.locating) = locateClosely()
             evidence.candidates = candidates
+        }
+        if candidates.isEmpty {
+            // Still nothing: small drums blurred so softly that their digits are lost in the
+            // windows' ground at the threshold's scale. Each window, thresholded on its own at
+            // full size, may still hold its digit.
+            var windowEvidence = CounterLocator.Evidence()
+            candidates = windowLocator.locate(photo.image.grayscale(), evidence: &windowEvidence)
+            if !candidates.isEmpty {
+                (evidence.candidates, evidence.locating, evidence.locatingScale) = (candidates, windowEvidence, 1)
+            }
         }
         lap("locate")
         guard !candidates.isEmpty else {

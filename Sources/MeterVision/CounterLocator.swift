@@ -116,6 +116,12 @@ public struct CounterLocator: Sendable {
         /// How many candidates to keep, best first. Rows of wall tiles or a grid behind the
         /// meter are larger and as regular as a counter: a small counter can rank seventh.
         public var maximumCandidates = 10
+        /// Whether a drum window the threshold took for solid is searched on its own for a faint
+        /// digit (`faintDigit(inSolidWindow:)`). Off by default, a look for photos where nothing
+        /// else was found: searched in every photo, faint fraction windows joined rows that read
+        /// well without them and, ranked higher, kept the second look from finding a faint first
+        /// digit (two wrong acceptances on the tuning sets).
+        public var searchesSolidWindows = false
 
         /// Defaults measured on the samples' dev split.
         public init() {}
@@ -188,7 +194,9 @@ public struct CounterLocator: Sendable {
             // in the other ink the window's inside is a blob of its own, with the digit as its
             // hole. (Only the usual passes: the faint one finds no windows the dark one misses.)
             if index < 2 {
-                windowDigits[!darkInk] = blobs.compactMap { digitInWindow($0, in: binary, imageHeight: gray.height) }
+                windowDigits[!darkInk] = blobs.compactMap {
+                    digitInWindow($0, in: binary, gray: gray, windowDarkInk: darkInk)
+                }
             }
             evidence.binaries.append(binary)
         }
@@ -329,12 +337,16 @@ public struct CounterLocator: Sendable {
     /// dark inside) that sits at its centre, spans most of its height and has a digit's
     /// shape. Nil for anything else: floor tiles have no hole, and the holes of letters and
     /// digits (0, 6, 8, 9, O, A) are either short or solid, where a digit is strokes.
-    func digitInWindow(_ window: Blob, in binary: Image, imageHeight: Int) -> Blob? {
+    func digitInWindow(_ window: Blob, in binary: Image, gray: Image, windowDarkInk: Bool) -> Blob? {
         let aspect = Double(window.width) / Double(window.height)
         guard window.height > settings.minimumDigitHeight + 2, aspect >= 0.35, aspect <= 1.2,
-            window.fill >= 0.4, window.fill <= 0.92,
-            Double(window.height) <= settings.maximumDigitHeightShare * Double(imageHeight)
+            window.fill >= 0.4,
+            Double(window.height) <= settings.maximumDigitHeightShare * Double(gray.height)
         else { return nil }
+        if window.fill > 0.92 {
+            guard settings.searchesSolidWindows else { return nil }
+            return faintDigit(inSolidWindow: window, gray: gray, digitDarkInk: !windowDarkInk)
+        }
         // The window's box, inverted: its holes become ink.
         let holes = Components.blobs(
             in: binary.cropped(x: window.minX, y: window.minY, width: window.width, height: window.height).inverted(),
@@ -346,11 +358,59 @@ public struct CounterLocator: Sendable {
                 && Double(hole.height) >= 0.55 * height && Double(hole.width) <= 0.85 * width
                 && hole.fill <= 0.65
         }
-        guard let digit = centred.max(by: { $0.area < $1.area }) else { return nil }
+        guard let digit = centred.max(by: { $0.area < $1.area }) else {
+            guard settings.searchesSolidWindows else { return nil }
+            return faintDigit(inSolidWindow: window, gray: gray, digitDarkInk: !windowDarkInk)
+        }
         let found = Blob(
             minX: digit.minX + window.minX, minY: digit.minY + window.minY,
             maxX: digit.maxX + window.minX, maxY: digit.maxY + window.minY, area: digit.area)
-        return isDigitShaped(found, imageHeight: imageHeight) ? found : nil
+        return isDigitShaped(found, imageHeight: gray.height) ? found : nil
+    }
+
+    /// How far apart (gray levels) the means of a window's two Otsu classes must be for the
+    /// darker (or lighter) one to be a faint digit rather than noise on a plain ground.
+    let minimumFaintDigitContrast = 30.0
+
+    /// The digit inside a drum window the threshold took for solid: a soft, faint digit (a
+    /// blurred photo of small drums) is lost in its window's ground at the threshold's scale,
+    /// but the window's inside, thresholded on its own, still holds it: a centred, digit-tall
+    /// piece of ink clearly darker (or lighter) than the ground. Only windows taller than wide:
+    /// an LCD panel or a glare spot is wider, and a tile's uniform inside holds no such piece.
+    func faintDigit(inSolidWindow window: Blob, gray: Image, digitDarkInk: Bool) -> Blob? {
+        let aspect = Double(window.width) / Double(window.height)
+        guard aspect <= 0.95 else { return nil }
+        // The inside, clear of the frame's soft edge.
+        let (insetX, insetY) = (max(1, window.width / 10), max(1, window.height / 10))
+        let (left, top) = (window.minX + insetX, window.minY + insetY)
+        let inside = gray.cropped(
+            x: left, y: top, width: window.width - 2 * insetX, height: window.height - 2 * insetY)
+        let histogram = Threshold.histogram(inside)
+        let level = Threshold.otsu(histogram)
+        // The two classes' means apart by a digit's contrast, not noise on a plain ground.
+        var (below, belowCount, above, aboveCount) = (0, 0, 0, 0)
+        for (value, count) in histogram.enumerated() {
+            if value <= Int(level) {
+                below += value * count
+                belowCount += count
+            } else {
+                above += value * count
+                aboveCount += count
+            }
+        }
+        guard belowCount > 0, aboveCount > 0,
+            Double(above) / Double(aboveCount) - Double(below) / Double(belowCount) >= minimumFaintDigitContrast
+        else { return nil }
+        let ink = Threshold.binarize(inside, level: level, darkInk: digitDarkInk)
+        let (width, height) = (Double(inside.width), Double(inside.height))
+        guard
+            let digit = Components.blobs(in: ink, minimumArea: 4).max(by: { $0.area < $1.area }),
+            Double(digit.height) >= 0.6 * height, abs(digit.centerX - (width - 1) / 2) < 0.15 * width,
+            Double(digit.area) <= 0.6 * width * height
+        else { return nil }
+        return Blob(
+            minX: digit.minX + left, minY: digit.minY + top, maxX: digit.maxX + left, maxY: digit.maxY + top,
+            area: digit.area)
     }
 
     // MARK: - Rows

@@ -61,6 +61,24 @@ struct SyntheticMeter {
         }
     }
 
+    /// Softens everything drawn so far with a (2r+1)² box filter, as a blurred photo.
+    mutating func blur(radius: Int) {
+        var soft = pixels
+        for y in 0..<height {
+            for x in 0..<width {
+                var (sum, count) = (0, 0)
+                for dy in -radius...radius where y + dy >= 0 && y + dy < height {
+                    for dx in -radius...radius where x + dx >= 0 && x + dx < width {
+                        sum += Int(pixels[(y + dy) * width + x + dx])
+                        count += 1
+                    }
+                }
+                soft[y * width + x] = UInt8(sum / count)
+            }
+        }
+        pixels = soft
+    }
+
     /// Leans everything drawn so far to the right, as italic type: each row moves
     /// `lean` × its height above `row` (left below it).
     mutating func shear(lean: Double, about row: Int) {
@@ -98,6 +116,37 @@ struct LocatorTests {
         #expect(abs(best.pitch - 26) < 1.5)
         #expect(abs(best.cellCenters[0].x - 69) < 2 && abs(best.cellCenters[0].y - 74.5) < 2)
         #expect(abs(best.angle) < 0.02)
+    }
+
+    /// Faint digits in light drum windows on a dark band: too faint for the usual threshold, which
+    /// sees each window as solid. Only the locator that searches solid windows on their own
+    /// finds the row; a band of plain windows, with no digits in them, stays no row.
+    @Test func findsFaintDigitsInSolidWindowsOnlyWhenAskedTo() throws {
+        func meter(digits: Bool) -> Image {
+            // Large enough that the threshold's window is wider than a drum window: the inside
+            // of a plain window then comes out solid, as it does in photos.
+            var meter = SyntheticMeter(width: 800, height: 600)
+            meter.fill(x: 40, y: 44, w: 6 * 28 + 12, h: 54, value: 25)  // the band
+            for index in 0..<6 {
+                let x = 50 + index * 28
+                meter.fill(x: x, y: 52, w: 22, h: 38, value: 230)  // a window
+                if digits { meter.glyph(x: x + 3, y: 56, w: 16, h: 30, value: 150) }
+            }
+            meter.blur(radius: 2)
+            return meter.image
+        }
+        // Without the faint dark pass, whose sensitivity would find digits this clean.
+        var settings = CounterLocator.Settings()
+        settings.faintThresholdK = nil
+        let usual = CounterLocator(settings: settings)
+        settings.searchesSolidWindows = true
+        let searching = CounterLocator(settings: settings)
+        #expect(usual.locate(meter(digits: true)).isEmpty)
+        let best = try #require(searching.locate(meter(digits: true)).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.pitch - 28) < 1.5)
+        #expect(best.darkInk.allSatisfy { $0 })
+        #expect(searching.locate(meter(digits: false)).isEmpty)
     }
 
     /// Rows over the same counter cover much of each other; rows side by side or apart do not.

@@ -352,7 +352,8 @@ public struct CounterExtractor: Sendable {
         let middle = baseline - 0.5 * digitHeight
         let lean = Slant.estimate(
             strip, level: level, dark: darkInk.count(where: { $0 }) * 2 >= darkInk.count,
-            rows: clearTop...Int(baseline), middle: middle)
+            rows: clearTop...Int(baseline), middle: middle,
+            columns: Int(positions[0] - 0.6 * pitch)..<Int(positions[positions.count - 1] + 0.6 * pitch))
         // Each row's shift under that lean, worked out once: the search reads a pixel many times.
         let shifts = lean == 0 ? [] : (0..<strip.height).map { Int((lean * (middle - Double($0))).rounded()) }
         var found: [Int] = []

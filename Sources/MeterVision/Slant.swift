@@ -6,24 +6,33 @@ public enum Slant {
     /// Leans tried, in pixels of horizontal shift per pixel of height.
     static let candidates: [Double] = [0, 0.05, 0.1, 0.15, 0.2, 0.25]
 
-    /// The lean under which the ink of `rows` in `strip` (ink: at or below `level` when
-    /// `dark`, above it otherwise) stands in the fewest, fullest columns: the sum of squared
-    /// column counts after shearing about row `middle` is largest there. Upright (0) unless
-    /// another lean concentrates the columns by `margin` more.
+    /// The lean under which the edges of the ink of `rows` in `strip` (ink: at or below `level`
+    /// when `dark`, above it otherwise) stand in the fewest, fullest columns: the sum of
+    /// squared column counts after shearing about row `middle` is largest there. Upright (0)
+    /// unless another lean concentrates the columns by `margin` more. Edges (where ink begins
+    /// or ends along a row), not all ink: the wide horizontal bars of bold, soft seven-segment
+    /// digits fill as many columns at any lean and drowned the lean of the vertical segments.
+    /// Only the ink in `columns` (all, when nil) counts: a panel's or window's upright frame
+    /// beside the digits outweighs them.
     public static func estimate(
-        _ strip: Image, level: Int, dark: Bool, rows: ClosedRange<Int>, middle: Double, margin: Double = 0.04
+        _ strip: Image, level: Int, dark: Bool, rows: ClosedRange<Int>, middle: Double, margin: Double = 0.04,
+        columns inkColumns: Range<Int>? = nil
     ) -> Double {
         let width = strip.width
         guard width > 0, rows.lowerBound >= 0, rows.upperBound < strip.height else { return 0 }
-        // Ink columns of every second row: enough to measure a lean, half the work.
+        let counted = (inkColumns ?? 0..<width).clamped(to: 0..<width)
+        // Edge columns of every second row: enough to measure a lean, half the work.
         var inkRows: [(y: Int, xs: [Int32])] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             for y in stride(from: rows.lowerBound, through: rows.upperBound, by: 2) {
                 var xs: [Int32] = []
                 let row = y * width
-                for x in 0..<width {
+                var before = false
+                for x in counted {
                     let value = Int(pixels[row + x])
-                    if dark ? value <= level : value > level { xs.append(Int32(x)) }
+                    let ink = dark ? value <= level : value > level
+                    if ink != before, x > counted.lowerBound { xs.append(Int32(x)) }
+                    before = ink
                 }
                 inkRows.append((y, xs))
             }

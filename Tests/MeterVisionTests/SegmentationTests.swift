@@ -338,6 +338,40 @@ struct SegmentationTests {
         #expect(Slant.estimate(meter.image, level: 100, dark: true, rows: 60...89, middle: 75) == lean)
     }
 
+    /// Bold, soft seven-segment digits ("047953", segments 0.4 of the digit's width): their
+    /// horizontal bars fill as many columns at any lean and drown the lean in the ink; the
+    /// edges of the vertical segments still show it. The panel's upright frame beside them is
+    /// left out of the columns counted.
+    @Test(arguments: [0.0, 0.1, 0.15])
+    func measuresTheLeanOfBoldSevenSegmentDigits(lean: Double) {
+        let segments: [Character: String] = ["0": "abcdef", "4": "bcfg", "7": "abc", "9": "abcdfg", "5": "acdfg", "3": "abcdg"]
+        var meter = SyntheticMeter()
+        let (width, height, stroke) = (20, 32, 8)
+        for (index, digit) in "047953".enumerated() {
+            let (x, y) = (60 + index * 28, 60)
+            let lit = segments[digit] ?? ""
+            func bar(_ segment: Character, _ top: Int) {
+                if lit.contains(segment) { meter.fill(x: x, y: top, w: width, h: stroke, value: 30) }
+            }
+            func side(_ segment: Character, _ left: Int, _ top: Int) {
+                if lit.contains(segment) { meter.fill(x: left, y: top, w: stroke, h: height / 2, value: 30) }
+            }
+            bar("a", y)
+            bar("g", y + height / 2 - stroke / 2)
+            bar("d", y + height - stroke)
+            side("f", x, y)
+            side("e", x, y + height / 2)
+            side("b", x + width - stroke, y)
+            side("c", x + width - stroke, y + height / 2)
+        }
+        meter.shear(lean: lean, about: 76)
+        for x in [40, 236] { meter.fill(x: x, y: 50, w: 4, h: 52, value: 30) }  // the panel's frame
+        meter.blur(radius: 2)
+        let measured = Slant.estimate(
+            meter.image, level: 115, dark: true, rows: 57...91, middle: 76, columns: 50..<232)
+        #expect(measured == lean)
+    }
+
     /// Light fraction drums after dark integer ones, in a gray photo (no red to go by): the
     /// turn of polarity is the best guess for the split, handed back as a possible point.
     @Test func extractorSplitsWherePolarityTurns() throws {

@@ -370,12 +370,13 @@ public struct CounterExtractor: Sendable {
                 return dark ? value <= level : value > level
             }
             /// The rows below the baseline where a comma's tail can hang: not those inked along
-            /// most of the strip, the edge of the window or panel the digits stand on (an LCD's
-            /// digits can sit that close to its frame). Worked out once per polarity in the row.
+            /// half the strip or more, the edge of the window or panel the digits stand on (an
+            /// LCD's digits can sit that close to its frame; faint, the edge is inked only in
+            /// places). Worked out once per polarity in the row.
             func tailRows(dark: Bool) -> [Int] {
                 guard darkInk.contains(dark) else { return [] }
                 return (belowTop...belowBottom).filter { y in
-                    (0..<strip.width).count { isInk($0, y, dark: dark) } < strip.width * 4 / 5
+                    (0..<strip.width).count { isInk($0, y, dark: dark) } < strip.width / 2
                 }
             }
             let (darkTailRows, lightTailRows) = (tailRows(dark: true), tailRows(dark: false))

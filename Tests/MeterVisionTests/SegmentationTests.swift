@@ -276,6 +276,21 @@ struct SegmentationTests {
         #expect(found.footOrPoint == [4])
     }
 
+    /// A line under the digits that runs along more than half of the strip (the edge of an
+    /// LCD's panel, faint, so not all along it) is no comma's tail hanging under a point.
+    @Test func aLineUnderTheRowIsNoCommaTail() {
+        var strip = SyntheticMeter(width: 200, height: 60)
+        let positions = (0..<6).map { 20 + 26 * $0 }
+        for center in positions { strip.glyph(x: center - 9, y: 15, w: 18, h: 30) }
+        strip.fill(x: positions[3] + 12, y: 41, w: 4, h: 4, value: 30)  // the point after the 4th digit
+        strip.fill(x: 20, y: 51, w: 130, h: 1, value: 30)  // the line, along 65 % of the strip
+        let found = CounterExtractor().decimalPoint(
+            in: strip.image, positions: positions.map(Double.init), baseline: 45, digitHeight: 30,
+            digitWidth: 18, pitch: 26, darkInk: Array(repeating: true, count: 6))
+        #expect(found.point == 3)
+        #expect(found.possible.isEmpty)
+    }
+
     /// The foot of a slanted digit reaching left into the gap along the baseline (the bottom
     /// corner of an italic seven-segment "2") is that digit's, not a point after the one before.
     @Test func extractorTakesASlantedDigitsFootForNoPoint() throws {

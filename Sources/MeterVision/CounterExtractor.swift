@@ -229,7 +229,9 @@ public struct CounterExtractor: Sendable {
             (separator, possibleSeparators, _) = fullResolution
             // A faint mark just before the red drums is the frame or gap where the fraction
             // begins: it agrees with the colour's split and leaves nothing for a clerk to decide.
-            possibleSeparators.removeAll { $0 + 1 == redFractionFrom }
+            // Marks between red drums are their frames' corners: every red drum is a fraction
+            // digit, so no decimal mark can lie there.
+            if let red = redFractionFrom { possibleSeparators.removeAll { $0 + 1 >= red } }
             // One faint mark and nothing red: the best guess splits there; the mark stays in
             // `possibleDecimalAfter`, so the reading still goes to a clerk.
             if separator == nil, redFractionFrom == nil, possibleSeparators.count == 1 {

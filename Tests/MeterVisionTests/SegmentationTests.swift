@@ -781,9 +781,10 @@ struct SegmentationTests {
     }
 
     /// A faint mark in the gap where the red drums begin is the frame between the windows (or a
-    /// point printed there): it agrees with the colour's split, so it is no doubt for a clerk.
-    /// The same mark one gap earlier still is.
-    @Test(arguments: [3, 2])
+    /// point printed there): it agrees with the colour's split, so it is no doubt for a clerk;
+    /// nor is one between two red drums, all fraction digits. The same mark one gap before the
+    /// red drums still is.
+    @Test(arguments: [3, 4, 2])
     func aFaintMarkWhereTheRedDrumsBeginIsNoDoubt(markAfter: Int) throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
@@ -794,8 +795,8 @@ struct SegmentationTests {
         var candidate = try #require(CounterLocator().locate(meter.image).first)
         candidate.decimalAfter = nil
         let crop = CounterExtractor().extract(candidate, from: photo)
-        #expect(crop.possibleDecimalAfter == (markAfter == 3 ? [] : [markAfter]))
-        if markAfter == 3 { #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true]) }
+        #expect(crop.possibleDecimalAfter == (markAfter == 2 ? [2] : []))
+        if markAfter != 2 { #expect(crop.cells.map(\.isFraction) == [false, false, false, false, true, true]) }
     }
 
     /// Dark red drums in a black frame show only a little clear red: two such drums ending the

@@ -274,10 +274,18 @@ public final class PhotoReader {
         evidence.locatingScale = factor
         // The search at full size, done at most once: both reasons below may ask for it.
         var fullSize: (candidates: [CounterCandidate], evidence: CounterLocator.Evidence)?
+        // The photo in gray at full size, made at most once: both full-size searches read it.
+        var fullGray: Image?
+        func grayAtFullSize() -> Image {
+            if let fullGray { return fullGray }
+            let gray = photo.image.grayscale()
+            fullGray = gray
+            return gray
+        }
         func locateAtFullSize() -> (candidates: [CounterCandidate], evidence: CounterLocator.Evidence) {
             if let fullSize { return fullSize }
             var fullEvidence = CounterLocator.Evidence()
-            let found = (locator.locate(photo.image.grayscale(), evidence: &fullEvidence), fullEvidence)
+            let found = (locator.locate(grayAtFullSize(), evidence: &fullEvidence), fullEvidence)
             fullSize = found
             return found
         }
@@ -312,7 +320,7 @@ public final class PhotoReader {
             // windows' ground at the threshold's scale. Each window, thresholded on its own at
             // full size, may still hold its digit.
             var windowEvidence = CounterLocator.Evidence()
-            candidates = windowLocator.locate(photo.image.grayscale(), evidence: &windowEvidence)
+            candidates = windowLocator.locate(grayAtFullSize(), evidence: &windowEvidence)
             if !candidates.isEmpty {
                 (evidence.candidates, evidence.locating, evidence.locatingScale) = (candidates, windowEvidence, 1)
             }

@@ -515,13 +515,15 @@ public struct CounterExtractor: Sendable {
                 // foot of a "1" wider than the row's digits), is that foot, or a point pressed
                 // against it: no mark standing on its own, but the touching case below. A point
                 // pressed against a digit begins where the body ends (the bottom bar of a "3").
-                if x0 > 0, column(x0, dark: dark).low > 0,
-                    let bodyEnd = (max(0, Int(positions[index]))..<x0).last(where: { column($0, dark: dark).above > 0 }),
+                /// The last column of the digit's body (ink above the point's band) before `x`.
+                func bodyEnd(before x: Int) -> Int? {
+                    (max(0, Int(positions[index]))..<x).last(where: { column($0, dark: dark).above > 0 })
+                }
+                let footSearchStart = Int(positions[index] - 0.6 * digitWidth)
+                if column(x0, dark: dark).low > 0, let bodyEnd = bodyEnd(before: x0),
                     Double(x0 - bodyEnd) > 0.1 * digitHeight,
                     (bodyEnd..<x0).allSatisfy({ column($0, dark: dark).low > 0 }),
-                    hasFoot(
-                        before: bodyEnd, from: Int(positions[index] - 0.6 * digitWidth),
-                        center: Int(positions[index]), dark: dark)
+                    hasFoot(before: bodyEnd, from: footSearchStart, center: Int(positions[index]), dark: dark)
                 {
                     while x0 < x1, column(x0, dark: dark).low > 0, column(x0, dark: dark).above == 0 { x0 += 1 }
                 }
@@ -537,9 +539,7 @@ public struct CounterExtractor: Sendable {
                     faint.append(index)
                 } else if pointWide(longestComma) {
                     faint.append(index)
-                } else if let bodyEnd = (max(0, Int(positions[index]))..<x0).last(where: { column($0, dark: dark).above > 0 }),
-                    bodyEnd + 1 < x0
-                {
+                } else if let bodyEnd = bodyEnd(before: x0), bodyEnd + 1 < x0 {
                     // An LCD point printed close to its digit touches the digit's last stroke
                     // (the bottom of a "1", the corner of a "5") and starts left of the search
                     // above. Searched from the end of the digit's body, a foot under the digit
@@ -551,8 +551,7 @@ public struct CounterExtractor: Sendable {
                     if Double(touching) <= limit, Double(touching) >= 0.04 * digitHeight {
                         // A foot's right half and a point pressed against a seven-segment
                         // digit's bottom bar look alike: not split on, but for a clerk.
-                        let start = Int(positions[index] - 0.6 * digitWidth)
-                        if hasFoot(before: bodyEnd, from: start, center: Int(positions[index]), dark: dark) {
+                        if hasFoot(before: bodyEnd, from: footSearchStart, center: Int(positions[index]), dark: dark) {
                             footOrPoint.append(index)
                         } else {
                             faint.append(index)

@@ -343,10 +343,19 @@ public struct CounterLocator: Sendable {
             window.fill >= 0.4,
             Double(window.height) <= settings.maximumDigitHeightShare * Double(gray.height)
         else { return nil }
-        if window.fill > 0.92 {
+        guard window.fill <= 0.92, let digit = centredHole(of: window, in: binary) else {
             guard settings.searchesSolidWindows else { return nil }
             return faintDigit(inSolidWindow: window, gray: gray, digitDarkInk: !windowDarkInk)
         }
+        let found = Blob(
+            minX: digit.minX + window.minX, minY: digit.minY + window.minY,
+            maxX: digit.maxX + window.minX, maxY: digit.maxY + window.minY, area: digit.area)
+        return isDigitShaped(found, imageHeight: gray.height) ? found : nil
+    }
+
+    /// The largest hole of `window` (in `binary`) that sits at its centre, spans most of its
+    /// height and is made of strokes, in the window's own coordinates; nil when there is none.
+    func centredHole(of window: Blob, in binary: Image) -> Blob? {
         // The window's box, inverted: its holes become ink.
         let holes = Components.blobs(
             in: binary.cropped(x: window.minX, y: window.minY, width: window.width, height: window.height).inverted(),
@@ -358,14 +367,7 @@ public struct CounterLocator: Sendable {
                 && Double(hole.height) >= 0.55 * height && Double(hole.width) <= 0.85 * width
                 && hole.fill <= 0.65
         }
-        guard let digit = centred.max(by: { $0.area < $1.area }) else {
-            guard settings.searchesSolidWindows else { return nil }
-            return faintDigit(inSolidWindow: window, gray: gray, digitDarkInk: !windowDarkInk)
-        }
-        let found = Blob(
-            minX: digit.minX + window.minX, minY: digit.minY + window.minY,
-            maxX: digit.maxX + window.minX, maxY: digit.maxY + window.minY, area: digit.area)
-        return isDigitShaped(found, imageHeight: gray.height) ? found : nil
+        return centred.max(by: { $0.area < $1.area })
     }
 
     /// How far apart (gray levels) the means of a window's two Otsu classes must be for the
@@ -388,18 +390,8 @@ public struct CounterLocator: Sendable {
         let histogram = Threshold.histogram(inside)
         let level = Threshold.otsu(histogram)
         // The two classes' means apart by a digit's contrast, not noise on a plain ground.
-        var (below, belowCount, above, aboveCount) = (0, 0, 0, 0)
-        for (value, count) in histogram.enumerated() {
-            if value <= Int(level) {
-                below += value * count
-                belowCount += count
-            } else {
-                above += value * count
-                aboveCount += count
-            }
-        }
-        guard belowCount > 0, aboveCount > 0,
-            Double(above) / Double(aboveCount) - Double(below) / Double(belowCount) >= minimumFaintDigitContrast
+        guard let means = Threshold.classMeans(histogram, level: level),
+            means.light - means.dark >= minimumFaintDigitContrast
         else { return nil }
         let ink = Threshold.binarize(inside, level: level, darkInk: digitDarkInk)
         let (width, height) = (Double(inside.width), Double(inside.height))

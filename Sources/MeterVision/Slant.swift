@@ -22,7 +22,7 @@ public enum Slant {
         guard width > 0, rows.lowerBound >= 0, rows.upperBound < strip.height else { return 0 }
         let counted = (inkColumns ?? 0..<width).clamped(to: 0..<width)
         // Edge columns of every second row: enough to measure a lean, half the work.
-        var inkRows: [(y: Int, xs: [Int32])] = []
+        var edgeRows: [(y: Int, xs: [Int32])] = []
         strip.pixels.withUnsafeBufferPointer { pixels in
             for y in stride(from: rows.lowerBound, through: rows.upperBound, by: 2) {
                 var xs: [Int32] = []
@@ -34,13 +34,13 @@ public enum Slant {
                     if ink != before, x > counted.lowerBound { xs.append(Int32(x)) }
                     before = ink
                 }
-                inkRows.append((y, xs))
+                edgeRows.append((y, xs))
             }
         }
         var columns = [Int32](repeating: 0, count: width)
         func concentration(_ lean: Double) -> Double {
             for index in columns.indices { columns[index] = 0 }
-            for (y, xs) in inkRows {
+            for (y, xs) in edgeRows {
                 // Ink above the middle moves left, ink below it right: upright again.
                 let shift = Int32((lean * (middle - Double(y))).rounded())
                 for x in xs {

@@ -41,6 +41,23 @@ public enum Threshold {
         return UInt8(bestLevel)
     }
 
+    /// The mean levels of the dark class (`<=` `level`) and the light class of a histogram;
+    /// nil when either class is empty.
+    public static func classMeans(_ histogram: [Int], level: UInt8) -> (dark: Double, light: Double)? {
+        var (darkSum, darkCount, lightSum, lightCount) = (0, 0, 0, 0)
+        for (value, count) in histogram.enumerated() {
+            if value <= Int(level) {
+                darkSum += value * count
+                darkCount += count
+            } else {
+                lightSum += value * count
+                lightCount += count
+            }
+        }
+        guard darkCount > 0, lightCount > 0 else { return nil }
+        return (Double(darkSum) / Double(darkCount), Double(lightSum) / Double(lightCount))
+    }
+
     /// Sauvola's adaptive threshold: a pixel is ink when it is darker than
     /// `mean · (1 + k · (std / 128 − 1))` of the window around it. With `darkInk == false`
     /// the image is treated as inverted (light ink on a dark ground). Flat windows whose

@@ -61,22 +61,16 @@ struct SyntheticMeter {
         }
     }
 
-    /// Softens everything drawn so far with a (2r+1)² box filter, as a blurred photo.
+    /// Softens everything drawn so far with a (2r+1)² box filter (clipped at the edges), as a
+    /// blurred photo.
     mutating func blur(radius: Int) {
-        var soft = pixels
+        let integral = IntegralImage(image)
         for y in 0..<height {
             for x in 0..<width {
-                var (sum, count) = (0, 0)
-                for dy in -radius...radius where y + dy >= 0 && y + dy < height {
-                    for dx in -radius...radius where x + dx >= 0 && x + dx < width {
-                        sum += Int(pixels[(y + dy) * width + x + dx])
-                        count += 1
-                    }
-                }
-                soft[y * width + x] = UInt8(sum / count)
+                let box = integral.boxStatistics(x0: x - radius, y0: y - radius, x1: x + radius + 1, y1: y + radius + 1)
+                pixels[y * width + x] = UInt8(Int(box.sum) / box.count)
             }
         }
-        pixels = soft
     }
 
     /// Leans everything drawn so far to the right, as italic type: each row moves

@@ -131,17 +131,24 @@ public struct DigitEvaluationOptions: Sendable {
     public var preparation: CellPreparationOptions
     /// Crops per line image in line mode.
     public var lineLength: Int
+    /// In cell mode with the polarity guessed from the crop's pixels, a reading less sure than
+    /// this is checked against the cell's negative (0 turns the check off); see
+    /// `DigitEvaluator.readCell`.
+    public var polarityCheckBelow: Double
 
-    /// The defaults: cell mode, all crops, the standard preparation, lines of 5.
+    /// The defaults: cell mode, all crops, the standard preparation, lines of 5, the polarity
+    /// checked below 0.7.
     public init(
         mode: DigitEvaluationMode = .cell, limit: Int? = nil,
-        preparation: CellPreparationOptions = .standard, lineLength: Int = 5
+        preparation: CellPreparationOptions = .standard, lineLength: Int = 5,
+        polarityCheckBelow: Double = 0.7
     ) {
         precondition(lineLength > 0, "lineLength must be positive")
         self.mode = mode
         self.limit = limit
         self.preparation = preparation
         self.lineLength = lineLength
+        self.polarityCheckBelow = polarityCheckBelow
     }
 }
 
@@ -309,6 +316,22 @@ public struct DigitEvaluator {
         }
     }
 
+    /// One prepared crop's reading. A crop alone gives no row whose threshold pass tells its
+    /// polarity, as the reader's cells have: the preparation guesses it from the crop, and
+    /// light drums on a dark ground (watermeter/pp, among the inner validation meters of
+    /// training/cnn) are often left light on dark. Where the recogniser is unsure
+    /// (`polarityCheckBelow`), it also reads the cell's negative, and the surer reading counts.
+    /// The reader itself never does this: it knows the polarity, and checking its unsure cells
+    /// so made more of them wrong than right on the tuning photos.
+    func readCell(_ cell: Image) throws(OCRError) -> DigitGuess {
+        let guess = try recognizer.recognizeDigit(cell)
+        guard options.preparation.normalizePolarity, guess.confidence < options.polarityCheckBelow else {
+            return guess
+        }
+        let negative = try recognizer.recognizeDigit(cell.inverted())
+        return negative.confidence > guess.confidence ? negative : guess
+    }
+
     /// Evaluates `samples`, loading each crop with `load`. A crop `load` cannot deliver is
     /// counted as undecodable; a recogniser failure ends the evaluation.
     public func evaluate(
@@ -344,7 +367,7 @@ public struct DigitEvaluator {
                 guard let cell = loadPrepared(sample) else { continue }
                 let start = clock.now
                 let guess: DigitGuess
-                do { guess = try recognizer.recognizeDigit(cell) } catch { throw .engine(error) }
+                do { guess = try readCell(cell) } catch { throw .engine(error) }
                 recognizeTime += clock.now - start
                 report.record(sample, guess)
             }

@@ -55,9 +55,17 @@ struct EvalDigitsCommand: ParsableCommand {
     @Option(name: .customLong("line-length"), help: "Crops per line in line mode.")
     var lineLength: Int = 5
 
+    @Option(
+        name: .customLong("polarity-check-below"),
+        help: "Cell mode, standard preparation: a reading less sure than this is checked against the cell's negative, and the surer counts (a lone crop's polarity is guessed; 0: off).")
+    var polarityCheckBelow: Double = 0.7
+
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive.") }
         if lineLength <= 0 { throw ValidationError("--line-length must be positive.") }
+        if !(0...1).contains(polarityCheckBelow) {
+            throw ValidationError("--polarity-check-below is a confidence between 0 and 1.")
+        }
         if language == EngineConfiguration.digitNetwork, whitelist {
             throw ValidationError("--whitelist is a Tesseract setting; digitnet reads only digits anyway.")
         }
@@ -81,7 +89,8 @@ struct EvalDigitsCommand: ParsableCommand {
         }
         let options = DigitEvaluationOptions(
             mode: mode == .cell ? .cell : .line, limit: limit,
-            preparation: preparation == .standard ? .standard : .naive, lineLength: lineLength)
+            preparation: preparation == .standard ? .standard : .naive, lineLength: lineLength,
+            polarityCheckBelow: polarityCheckBelow)
         let showProgress = isatty(STDERR_FILENO) != 0
         let report: DigitEvaluationReport
         do {

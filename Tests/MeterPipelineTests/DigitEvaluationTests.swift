@@ -100,7 +100,8 @@ struct DigitEvaluationTests {
             Self.guess("2", ["1"]),  // rolling, either neighbour, top two = neighbours
             Self.guess("1"),  // rolling, wrong
         ])
-        let report = try DigitEvaluator(recognizer: recognizer, options: DigitEvaluationOptions())
+        // (no polarity check: the empty guess would take the next scripted one)
+        let report = try DigitEvaluator(recognizer: recognizer, options: DigitEvaluationOptions(polarityCheckBelow: 0))
             .evaluate(directory: folder.path)
         #expect(recognizer.digitCalls == 5)
         #expect(report.evaluated == 5)
@@ -122,6 +123,33 @@ struct DigitEvaluationTests {
         #expect(report.confusion[8][10] == 1)
         #expect(report.confusion.joined().reduce(0, +) == 3)
         #expect(abs(report.overall.cleanAccuracy - 1.0 / 3) < 1e-9)
+    }
+
+    @Test("an unsure reading is checked against the cell's negative, and the surer counts")
+    func polarityCheck() throws {
+        let folder = try Folder(labels: Self.labels, images: ["a.png", "b.png", "c.png", "d.png", "e.png"])
+        // A recogniser that reads light ink on dark surely (the preparation left every crop of
+        // this folder the other way round): the right digit only from the negative.
+        func reader() -> ScriptedRecognizer {
+            ScriptedRecognizer { cell in
+                let mean = cell.pixels.reduce(0) { $0 + Int($1) } / max(1, cell.pixels.count)
+                return mean < 128 ? DigitGuess(text: "5", confidence: 0.95) : DigitGuess(text: "7", confidence: 0.3)
+            }
+        }
+        let checked = reader()
+        let report = try DigitEvaluator(recognizer: checked, options: DigitEvaluationOptions())
+            .evaluate(directory: folder.path)
+        #expect(checked.digitCalls == 10)
+        #expect(report.confusion[5][5] == 1 && report.confusion[3][5] == 1 && report.confusion[8][5] == 1)
+        let unchecked = reader()
+        let plain = try DigitEvaluator(recognizer: unchecked, options: DigitEvaluationOptions(polarityCheckBelow: 0))
+            .evaluate(directory: folder.path)
+        #expect(unchecked.digitCalls == 5)
+        #expect(plain.confusion[5][7] == 1 && plain.overall.cleanCorrect == 0)
+        // A reading at least as sure as the threshold is not checked.
+        let sure = ScriptedRecognizer { _ in DigitGuess(text: "3", confidence: 0.7) }
+        _ = try DigitEvaluator(recognizer: sure, options: DigitEvaluationOptions()).evaluate(directory: folder.path)
+        #expect(sure.digitCalls == 5)
     }
 
     @Test("limit evaluates an evenly spaced subset")

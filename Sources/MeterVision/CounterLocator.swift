@@ -482,7 +482,7 @@ public struct CounterLocator: Sendable {
                 let x = reference.x + direction * steps * pitch
                 let y = reference.y + direction * steps * pitch * slope
                 var faint = false
-                if !inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height) {
+                if !inkLooksLikeDigit(in: binary, x: x, y: y, width: width, height: height, midRoll: direction > 0) {
                     // A thin stroke of a dark digit before the row (the left side of a "0" on
                     // a tilted or blurred panel) can fade in the usual pass and leave too
                     // little of the digit; the faint pass keeps it. Only before the row: after
@@ -504,11 +504,19 @@ public struct CounterLocator: Sendable {
         return Row(shapes: shapes)
     }
 
-    /// Ink in a digit-sized box that spans most of the digit height but does not fill the box.
-    func inkLooksLikeDigit(in binary: Image, x: Double, y: Double, width: Double, height: Double) -> Bool {
+    /// Ink in a digit-sized box that spans most of the digit height but does not fill the box;
+    /// with `midRoll`, also ink at the box's top and bottom over half its height with rows of
+    /// ground between: a drum caught between two digits shows the foot of one above a gap and
+    /// the head of the next below it.
+    func inkLooksLikeDigit(
+        in binary: Image, x: Double, y: Double, width: Double, height: Double, midRoll: Bool = false
+    ) -> Bool {
         guard let ink = InkBox(binary, x: x, y: y, width: width, height: height) else { return false }
+        // (The gap tells a drum from lettering after the row: a unit's "k" reaches as high
+        // and low, but its ink runs on unbroken.)
+        let tall = ink.extent > 0.75 || midRoll && ink.topAndBottom && ink.extent > 0.5 && ink.gap >= 0.15
         // Centred ink of some width: the edge of a panel or drum area is a band at one side.
-        guard ink.share > 0.1, ink.share < 0.6, ink.extent > 0.75, ink.centroid > 0.25, ink.centroid < 0.75,
+        guard ink.share > 0.1, ink.share < 0.6, tall, ink.centroid > 0.25, ink.centroid < 0.75,
             ink.spread > 0.35
         else { return false }
         return !ink.runsPastDigit(binary, y: y, height: height)
@@ -840,6 +848,9 @@ struct InkBox {
     var spread: Double
     /// Ink in both the top and the bottom fifth of the box: a digit reaches both.
     var topAndBottom: Bool
+    /// The longest run of rows without ink between the first and the last inked row, as a
+    /// share of the box's rows: the drum's ground between two digits caught mid-roll.
+    var gap: Double
     /// The box's columns.
     var x0: Int, x1: Int
 
@@ -858,6 +869,8 @@ struct InkBox {
         var maxColumn = x0
         var top = false
         var bottom = false
+        var lastInkRow: Int? = nil
+        var longestGap = 0
         let fifth = max(1, (y1 - y0 + 1) / 5)
         binary.pixels.withUnsafeBufferPointer { pixels in
             for row in y0...y1 {
@@ -870,6 +883,8 @@ struct InkBox {
                 }
                 ink += rowInk
                 if rowInk > 0 {
+                    if let lastInkRow { longestGap = max(longestGap, row - lastInkRow - 1) }
+                    lastInkRow = row
                     rowsWithInk += 1
                     if row < y0 + fifth { top = true }
                     if row > y1 - fifth { bottom = true }
@@ -883,6 +898,7 @@ struct InkBox {
         centroid = (Double(columnSum) / Double(ink) - Double(x0)) / boxWidth
         spread = Double(maxColumn - minColumn + 1) / boxWidth
         topAndBottom = top && bottom
+        gap = Double(longestGap) / Double(y1 - y0 + 1)
         self.x0 = x0
         self.x1 = x1
     }

@@ -843,27 +843,3 @@ struct SegmentationTests {
         #expect(bar < 60)
     }
 }
-
-@Suite("Row continuation")
-struct RowContinuationTests {
-    /// A binary picture (ink 255) 30 px wide and 40 high with `ink` rows × columns inked.
-    static func box(_ ink: [(rows: Range<Int>, columns: Range<Int>)]) -> Image {
-        var pixels = [UInt8](repeating: 0, count: 30 * 40)
-        for (rows, columns) in ink { for y in rows { for x in columns { pixels[y * 30 + x] = 255 } } }
-        return Image(width: 30, height: 40, format: .gray, pixels: pixels)
-    }
-
-    /// After a row, a drum caught between two digits (the foot of one at the top of the box,
-    /// the head of the next at the bottom, ground between) counts as one more position; ink
-    /// that reaches as high and low without a gap (a unit's "k") does not, nor does the
-    /// drum before the row or without `midRoll`.
-    @Test func aDrumCaughtMidRollContinuesTheRowButLetteringDoesNot() {
-        let locator = CounterLocator()
-        // Digit box: centre (15, 20), 20 wide, 30 high: rows 5...35.
-        let rolled = Self.box([(5..<10, 6..<24), (26..<36, 6..<24), (5..<12, 6..<9), (5..<12, 21..<24)])
-        #expect(locator.inkLooksLikeDigit(in: rolled, x: 15, y: 20, width: 20, height: 30, midRoll: true))
-        #expect(!locator.inkLooksLikeDigit(in: rolled, x: 15, y: 20, width: 20, height: 30))
-        let lettered = Self.box([(9..<31, 12..<16), (19..<22, 16..<23)])
-        #expect(!locator.inkLooksLikeDigit(in: lettered, x: 15, y: 20, width: 20, height: 30, midRoll: true))
-    }
-}

@@ -391,6 +391,23 @@ public final class PhotoReader {
                 return secondLookWins(
                     row: found.crop.candidate, reading: found.reading, score: found.score, over: first)
             }
+            if factor > 1, pass.readsTooFew(settings.policy) {
+                // Small digits in a dark band, too small at the locating scale for even the
+                // narrower window: the same look at full size (3 more right readings on the
+                // tuning sets, where toggles or dials were read instead and rejected).
+                let lookStart = clock.now
+                var closeEvidence = CounterLocator.Evidence()
+                let found = closeLocator.locate(grayAtFullSize(), evidence: &closeEvidence)
+                timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(lookStart.duration(to: clock.now)))
+                let (width, height) = (photo.image.width, photo.image.height)
+                if try readAlso(found, found: closeEvidence, scale: 1, isBetter: { [pass] again in
+                    guard let row = again.best, !Self.touchesBorder(row.crop.candidate, width: width, height: height)
+                    else { return false }
+                    return again.integerDigitsRead > pass.integerDigitsRead
+                }) {
+                    secondLook = true
+                }
+            }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)
         timings["segment"] = rounded(segmentTime)

@@ -369,6 +369,25 @@ struct PhotoReaderTests {
 
     /// A row of dark shapes (a brand name) above a black band with faint gray digits in
     /// small white windows, which only a narrower threshold window finds.
+    /// `brandAboveFaintCounter`'s faint counter at `scale` of its size, below three dark
+    /// toggles (a circuit breaker's).
+    static func togglesAboveSmallFaintCounter(scale: Double) -> Image {
+        var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
+        func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
+            for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
+        }
+        for index in 0..<3 { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
+        func scaled(_ value: Int) -> Int { Int((Double(value) * scale).rounded()) }
+        fill(100, 150, 600, 150, 20)
+        for index in 0..<6 {
+            let x0 = 250 + index * scaled(34)
+            fill(x0, 205, scaled(26), scaled(40), 235)
+            fill(x0 + scaled(6), 205 + scaled(8), scaled(14), scaled(24), 170)
+            fill(x0 + scaled(10), 205 + scaled(13), scaled(6), scaled(14), 235)
+        }
+        return image
+    }
+
     static func brandAboveFaintCounter(brand: Bool = true, letters: Int = 5) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
@@ -411,6 +430,28 @@ struct PhotoReaderTests {
         let recognizer = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
         let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
         #expect(result.reading?.integer == "012345" && result.status.rawValue == "accepted")
+    }
+
+    /// Small digits in a dark band, lost at the locating scale even to the second look's
+    /// narrower window, are looked for with that window at full size when what was found reads
+    /// too few digits (a row of three breaker toggles beside a small water counter).
+    @Test func smallDigitsInADarkBandGetTheSecondLookAtFullSize() throws {
+        let image = Self.togglesAboveSmallFaintCounter(scale: 0.7)
+        var settings = ReaderSettings()
+        settings.locateLongSide = 400  // located at half size, as a phone photo is
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        var narrower = CounterLocator.Settings()
+        narrower.thresholdRadiusShare /= 2  // the second look's window
+        let small = image.grayDownscaled(by: 2)
+        for locator in [CounterLocator(), CounterLocator(settings: narrower)] {
+            #expect(locator.locate(small).map(\.cellCenters.count) == [3])
+        }
+        #expect(CounterLocator().locate(image).map(\.cellCenters.count) == [3])
+        #expect(CounterLocator(settings: narrower).locate(image).contains { $0.cellCenters.count == 6 })
+        let recognizer = ScriptedRecognizer(digit: { _ in DigitGuess(text: "5", confidence: 0.99) })
+        let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(result.reading?.integer == "555555")
+        #expect(evidence.locatingScale == 1)
     }
 
     /// The same counter located twice, as its windows and as its digits: the row of digits is

@@ -13,7 +13,10 @@ Two sources, both written as prepared cells (dark on light, 48 px high, exactly 
            1.35 x digit width), with locator-like jitter) and prepared like
            CellPreparation.swift `.standard` with the polarity known (the reader takes it
            from the locator). Partial rolls are kept only where one digit clearly dominates
-           (offset < 0.22 or > 0.78) and are labelled with that digit.
+           (offset < 0.22 or > 0.78) and are labelled with that digit; `--rolling SHARE`
+           also draws that share of the drums mid-roll (0.22-0.78), labelled `a|b` with the
+           offset in a `roll` column, which train.py turns into a soft target as for a real
+           rolling crop.
 
   harvest  Cells cut by the Swift reader itself: photos rendered by samples/generator/
            generate.py with a seed of our own (never the samples' 20261125) are read with
@@ -100,10 +103,12 @@ def random_digits(rng, n):
     return "".join(str(int(d)) for d in rng.integers(0, 10, n))
 
 
-def make_counter(rng):
+def make_counter(rng, rolling=0.0, drums_only=False):
     """One counter at render scale: (RGB image, per digit (centre x, centre y, label,
-    is_fraction, light_ink), digit height, pitch, width of one digit's slot/window, style)."""
-    style = pick(rng, ["drum"] * 5 + ["lcd"] * 3 + ["printed"] * 2)
+    is_fraction, light_ink, roll), digit height, pitch, width of one digit's slot/window, style).
+    A share `rolling` of the drums is caught mid-roll (offset 0.22-0.78): label "a|b", `roll`
+    the offset (the share of b showing); every other cell has roll None."""
+    style = "drum" if drums_only else pick(rng, ["drum"] * 5 + ["lcd"] * 3 + ["printed"] * 2)
     ni = int(rng.integers(4, 8))
     nf = int(rng.integers(0, 4)) if chance(rng, 0.7) else 0
     dh = u(rng, 44, 80)
@@ -111,6 +116,10 @@ def make_counter(rng):
         digits = [int(c) for c in random_digits(rng, ni + nf)]
         offs = []
         for _ in digits:
+            # `rolling and` keeps the default render's random draws, and so its cells, unchanged
+            if rolling and rng.random() < rolling:
+                offs.append(u(rng, 0.22, 0.78))
+                continue
             r = rng.random()
             if r < 0.70:
                 offs.append(u(rng, 0, 0.05))
@@ -127,9 +136,12 @@ def make_counter(rng):
             frac_light = white_on_black  # approximately: frame colour is behind the window only
         cells = []
         for j, (d, off, isf) in enumerate(drums):
-            label = d if off < 0.5 else (d + 1) % 10
             light = frac_light if isf else white_on_black
-            cells.append((info["xs"][j] + ww / 2, my + wh / 2, str(label), isf, light))
+            if 0.22 <= off <= 0.78:
+                cells.append((info["xs"][j] + ww / 2, my + wh / 2, f"{d}|{(d + 1) % 10}", isf, light, round(off, 3)))
+                continue
+            label = d if off < 0.5 else (d + 1) % 10
+            cells.append((info["xs"][j] + ww / 2, my + wh / 2, str(label), isf, light, None))
         pitch = (info["xs"][1] - info["xs"][0]) if len(info["xs"]) > 1 else ww * 1.2
         return img.convert("RGB"), cells, dh, pitch, ww, "drum"
     if style == "lcd":
@@ -143,7 +155,7 @@ def make_counter(rng):
         x0, y0 = bbox[0], bbox[1]
         cy = y0 + (b8[1] + b8[3]) / 2
         ink_h = b8[3] - b8[1]
-        cells = [(x0 + adv * (j + 0.5), cy, ch, j >= len(integer), False)
+        cells = [(x0 + adv * (j + 0.5), cy, ch, j >= len(integer), False, None)
                  for j, ch in enumerate(integer + fraction)]
         return img.convert("RGB"), cells, ink_h, adv, adv, "lcd"
     integer, fraction = random_digits(rng, ni), random_digits(rng, min(nf, 3))
@@ -155,13 +167,13 @@ def make_counter(rng):
     cells = []
     for j, ch in enumerate(integer + fraction):
         x = bbox[0] + cw * (j + 0.5) + (sep_units * cw if j >= len(integer) else 0)
-        cells.append((x, (bbox[1] + bbox[3]) / 2, ch, j >= len(integer), light))
+        cells.append((x, (bbox[1] + bbox[3]) / 2, ch, j >= len(integer), light, None))
     return img.convert("RGB"), cells, dh, cw, cw, "printed"
 
 
-def render_counter(rng):
-    """Yields (prepared cell, label, kind) for every digit of one rendered, degraded counter."""
-    img, cells, dh, pitch, slot, style = make_counter(rng)
+def render_counter(rng, rolling=0.0, drums_only=False):
+    """Yields (prepared cell, label, kind, roll) for every digit of one rendered, degraded counter."""
+    img, cells, dh, pitch, slot, style = make_counter(rng, rolling, drums_only)
     # Surround: the meter face around the counter block (some room for the camera filters).
     pad = int(dh * 0.8)
     face = tuple(int(v) for v in pick(rng, [(235, 235, 230), (200, 202, 205), (40, 42, 48), (30, 60, 120), (120, 122, 126)]))
@@ -170,7 +182,7 @@ def render_counter(rng):
     gray_clean = np.asarray(canvas.convert("L"), np.float32)
     # Ink width per digit at render scale -> the locator's digit width (median over the row).
     widths = []
-    for (cx, cy, _, _, light) in cells:
+    for (cx, cy, _, _, light, _) in cells:
         w = ink_width(gray_clean, (pad + cx - slot * 0.46, pad + cy - dh * 0.5, pad + cx + slot * 0.46, pad + cy + dh * 0.5), light)
         if w:
             widths.append(w)
@@ -201,7 +213,7 @@ def render_counter(rng):
     angle = math.radians(u(rng, -2.5, 2.5))
     dy_row = u(rng, -0.08, 0.08) * est_h
     g = Image.fromarray(gray)
-    for (cx, cy, label, isf, light_ink) in cells:
+    for (cx, cy, label, isf, light_ink, roll) in cells:
         px = (pad + cx) * s + u(rng, -0.08, 0.08) * est_pitch
         py = (pad + cy) * s + dy_row + u(rng, -0.03, 0.03) * est_h
         # affine sampling of a cell_w x cell_h box centred at (px, py), rotated by `angle`
@@ -212,7 +224,8 @@ def render_counter(rng):
         cg = np.asarray(cell, np.uint8)
         if int(cg.max()) - int(cg.min()) < 24:
             continue  # the reader does not call the engine on a blank cell
-        yield prepare_gray(cg, light_ink), label, f"synth-{style}{'-frac' if isf else ''}"
+        kind = f"synth-{style}{'-frac' if isf else ''}{'-roll' if roll is not None else ''}"
+        yield prepare_gray(cg, light_ink), label, kind, roll
 
 
 def cmd_render(args):
@@ -231,10 +244,10 @@ def cmd_render(args):
     rows = []
     k = 0
     while len(rows) < args.count:
-        for cell, label, kind in render_counter(rng):
+        for cell, label, kind, roll in render_counter(rng, args.rolling, args.drums_only):
             name = f"s{len(rows):06d}.png"
             Image.fromarray(cell).save(os.path.join(args.out, "images", name), compress_level=1)
-            rows.append((name, label, kind, f"render/{k}"))
+            rows.append((name, label, kind, f"render/{k}") + ((roll,) if args.rolling else ()))
             if len(rows) >= args.count:
                 break
         k += 1
@@ -246,10 +259,13 @@ def cmd_render(args):
 
 
 def write_labels(out, rows):
+    """labels.csv: file,visible,kind,source, and `roll` (a mid-roll drum's offset, else empty)
+    when the rows carry it (a render with --rolling)."""
     with open(os.path.join(out, "labels.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["file", "visible", "kind", "source"])
-        w.writerows(rows)
+        rolled = any(len(r) > 4 for r in rows)
+        w.writerow(["file", "visible", "kind", "source"] + (["roll"] if rolled else []))
+        w.writerows([tuple(r[:4]) + (("" if r[4] is None else r[4],) if rolled else ()) for r in rows])
 
 
 # --------------------------------------------------------------------------- harvest
@@ -347,6 +363,10 @@ def main():
     r.add_argument("--font-weight", action="append", default=[],
                    help="NAME:TIMES, draw the digit fonts whose file name holds NAME TIMES as often "
                         "(e.g. NotoSansMono:4, its slashed zero); repeatable; default: all alike")
+    r.add_argument("--rolling", type=float, default=0.0,
+                   help="share of drums caught mid-roll (offset 0.22-0.78), labelled a|b with the "
+                        "offset in labels.csv's roll column (soft targets); default 0")
+    r.add_argument("--drums-only", action="store_true", help="render drum counters only")
     h = sub.add_parser("harvest")
     h.add_argument("--photos", required=True, help="generate.py output (photos/ + manifest.csv), own seed")
     h.add_argument("--meterscan", required=True)

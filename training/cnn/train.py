@@ -417,7 +417,8 @@ def make_letter_set(count, rng, invert, log):
 
 def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
     """Synthetic prepared cells (training/synth_cells.py: labels.csv file,visible,kind,source and
-    images/, already dark on light and 48 px high) as network inputs with one-hot targets; a
+    images/, already dark on light and 48 px high) as network inputs with one-hot targets (soft
+    ones for drums rendered mid-roll, labels.csv's `roll` column); a
     share `invert` of them inverted, as for the real crops. A folder given as `path:weight` is
     drawn `weight` times as often per cell as a plain one (e.g. the reader's harvested cells);
     returns the inputs, the targets and the per-cell draw weights."""
@@ -429,7 +430,14 @@ def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
             folder, weight = head, float(tail)
         n = 0
         for r in csv.DictReader(open(os.path.join(folder, "labels.csv"))):
-            if len(r["visible"]) != 1 or not r["visible"].isdigit():
+            t = np.zeros(classes, np.float32)
+            if r.get("roll"):
+                # a drum rendered mid-roll: the soft target of a real rolling crop
+                lower, upper = (int(d) for d in r["visible"].split("|"))
+                t[lower], t[upper] = 1 - float(r["roll"]), float(r["roll"])
+            elif len(r["visible"]) == 1 and r["visible"].isdigit():
+                t[int(r["visible"])] = 1
+            else:
                 continue
             cell = np.asarray(Image.open(os.path.join(folder, "images", r["file"])).convert("L"), dtype=np.uint8)
             if edges > 0 and rng.random() < edges:
@@ -443,8 +451,6 @@ def load_synth(folders, rng, invert, log, classes=10, edges=0.0):
             if rng.random() < invert:
                 cell = 255 - cell
             xs.append(dn.fit_input(cell))
-            t = np.zeros(classes, np.float32)
-            t[int(r["visible"])] = 1
             ts.append(t)
             ws.append(weight)
             n += 1

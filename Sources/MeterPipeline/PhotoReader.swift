@@ -12,7 +12,8 @@ public struct ReaderSettings: Sendable {
     public var locateLongSide = 900.0
     /// Counter candidates tried with OCR, best-ranked first, until one reads confidently
     /// (tuning sets at 0.7 of their size: with 5, small counters ranked after rows of tiles
-    /// were never read; 8 costs no measurable time, as most photos stop at the first).
+    /// were never read; 8 costs no measurable time, as most photos stop at the first). Rows
+    /// read as no digits (tiles, bars) do not count: one more is tried for each.
     public var candidatesToRead = 8
     /// Most positions a row may have to be read as a counter: no register shows more than
     /// eight integer and four fraction digits, while a row of wall tiles or stripes can link
@@ -616,11 +617,16 @@ public final class PhotoReader {
     private func readCandidates(_ candidates: [CounterCandidate], in image: Image) throws(OCRError) -> CandidatePass {
         let clock = ContinuousClock()
         var pass = CandidatePass()
-        let tried = Array(candidates.prefix(settings.candidatesToRead))
+        let tried = candidates
         func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
             Self.isLonger(candidate, than: crop.candidate, cellsRead: crop.cells.count)
         }
+        // The candidates looked at: the best-ranked `candidatesToRead`, and one more for each
+        // row among them read as no digits (a wall of tiles can outrank a clear LCD by twenty
+        // rows of empty squares).
+        var lookedAt = min(tried.count, settings.candidatesToRead)
         for (candidateIndex, candidate) in tried.enumerated() where !isLongerThanAnyRegister(candidate) {
+            if candidateIndex >= lookedAt { break }
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
             // win, so it is not read (the same choice, without its OCR calls); unless it is
@@ -677,6 +683,7 @@ public final class PhotoReader {
             let bars = Self.onlyOnes(reading)
             if bars || recognizer.recognizesNonDigits && Self.readsNoDigits(positions.map(\.text)) {
                 pass.notDigitRows.insert(candidateIndex)
+                lookedAt = min(tried.count, lookedAt + 1)
             }
             pass.rows.append((crop.candidate, reading.digits.map(\.text).joined()))
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
@@ -707,7 +714,7 @@ public final class PhotoReader {
                 }
             }
             if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff, !bars,
-                !tried[(candidateIndex + 1)...].contains(where: { isLonger($0, than: crop) })
+                !tried[(candidateIndex + 1)..<lookedAt].contains(where: { isLonger($0, than: crop) })
             {
                 break
             }

@@ -114,8 +114,9 @@ public struct CounterLocator: Sendable {
         /// Sauvola sensitivity of the extra dark-ink pass for faint (embossed) digits; nil: none.
         public var faintThresholdK: Double? = 0.12
         /// How many candidates to keep, best first. Rows of wall tiles or a grid behind the
-        /// meter are larger and as regular as a counter: a small counter can rank seventh.
-        public var maximumCandidates = 10
+        /// meter are larger and as regular as a counter: a small counter can rank seventh, a
+        /// clear LCD beside a tiled wall twenty-second (the reader skips rows read as no digits).
+        public var maximumCandidates = 30
         /// Whether a drum window the threshold took for solid is searched on its own for a faint
         /// digit (`faintDigit(inSolidWindow:)`). Off by default, a look for photos where nothing
         /// else was found: searched in every photo, faint fraction windows joined rows that read

@@ -367,8 +367,19 @@ struct PhotoReaderTests {
         return Image(width: width, height: height, format: .gray, pixels: pixels)
     }
 
-    /// A row of dark shapes (a brand name) above a black band with faint gray digits in
-    /// small white windows, which only a narrower threshold window finds.
+    /// A counter of six ring digits (18 × 30 px) below a wall of `rows` rows of ten hollow
+    /// tiles (48 px squares), larger and as regular as a counter.
+    static func counterBelowTiles(rows: Int) -> Image {
+        var image = Image(width: 900, height: 900, format: .gray, filledWith: 200)
+        for row in 0..<rows {
+            for column in 0..<10 {
+                ring(in: &image, x0: 40 + column * 60, y0: 20 + row * 60, width: 48, height: 48, stroke: 4)
+            }
+        }
+        for index in 0..<6 { ring(in: &image, x0: 300 + index * 26, y0: 40 + rows * 60, width: 18, height: 30, stroke: 5) }
+        return image
+    }
+
     /// `brandAboveFaintCounter`'s faint counter at `scale` of its size, below three dark
     /// toggles (a circuit breaker's).
     static func togglesAboveSmallFaintCounter(scale: Double) -> Image {
@@ -388,6 +399,8 @@ struct PhotoReaderTests {
         return image
     }
 
+    /// A row of dark shapes (a brand name) above a black band with faint gray digits in
+    /// small white windows, which only a narrower threshold window finds.
     static func brandAboveFaintCounter(brand: Bool = true, letters: Int = 5) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
@@ -452,6 +465,23 @@ struct PhotoReaderTests {
         let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
         #expect(result.reading?.integer == "555555")
         #expect(evidence.locatingScale == 1)
+    }
+
+    /// Rows read as no digits do not use up the rows to read: a counter ranked after twelve
+    /// rows of wall tiles (read as nothing by a recogniser that knows "no digit") is read.
+    @Test func rowsReadAsNoDigitsDoNotUseUpTheRowsToRead() throws {
+        let image = Self.counterBelowTiles(rows: 12)
+        let found = CounterLocator().locate(image)
+        #expect(found.firstIndex { $0.cellCenters.count == 6 } == 12)
+        // Tiles are as wide as tall; the counter's digits are narrow.
+        let recognizer = ScriptedRecognizer(digit: { cell in
+            cell.width * 5 > cell.height * 4 ? .empty : DigitGuess(text: "5", confidence: 0.99)
+        })
+        recognizer.recognizesNonDigits = true
+        var settings = ReaderSettings()
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(result.reading?.integer == "555555")
     }
 
     /// The same counter located twice, as its windows and as its digits: the row of digits is

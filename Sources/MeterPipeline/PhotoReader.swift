@@ -392,10 +392,12 @@ public final class PhotoReader {
                 return secondLookWins(
                     row: found.crop.candidate, reading: found.reading, score: found.score, over: first)
             }
-            if factor > 1, pass.readsTooFew(settings.policy) {
+            let noCounter = pass.best.map { Self.readsAsNoCounter($0.reading, assembler) } ?? false
+            if factor > 1, pass.readsTooFew(settings.policy) || noCounter {
                 // Small digits in a dark band, too small at the locating scale for even the
                 // narrower window: the same look at full size (3 more right readings on the
-                // tuning sets, where toggles or dials were read instead and rejected).
+                // tuning sets, where toggles or dials were read instead and rejected; one more
+                // where a brand above the counter was read as a serial number).
                 let lookStart = clock.now
                 var closeEvidence = CounterLocator.Evidence()
                 let found = closeLocator.locate(grayAtFullSize(), evidence: &closeEvidence)
@@ -404,6 +406,8 @@ public final class PhotoReader {
                 if try readAlso(found, found: closeEvidence, scale: 1, isBetter: { [pass] again in
                     guard let row = again.best, !Self.touchesBorder(row.crop.candidate, width: width, height: height)
                     else { return false }
+                    // A serial number's row is outdone by a clear reading of a counter.
+                    if noCounter { return assembler.judge(row.reading).0 == .accepted && !Self.onlyOnes(row.reading) }
                     return again.integerDigitsRead > pass.integerDigitsRead
                 }) {
                     secondLook = true
@@ -632,7 +636,10 @@ public final class PhotoReader {
             // win, so it is not read (the same choice, without its OCR calls); unless it is
             // the best reading's counter with more positions.
             let longer = pass.best.map { isLonger(candidate, than: $0.crop) } ?? false
-            if let best = pass.best, candidate.score <= best.score, !longer { continue }
+            // A best reading that is no counter (lettering read as eight digits, a serial
+            // number) does not end the search: a lower-ranked row that reads clearly replaces it.
+            let bestIsNoCounter = pass.best.map { Self.readsAsNoCounter($0.reading, assembler) } ?? false
+            if let best = pass.best, candidate.score <= best.score, !longer, !bestIsNoCounter { continue }
             pass.read.insert(candidateIndex)
             var stageStart = clock.now
             var crop = extractor.extract(candidate, from: image)
@@ -699,7 +706,8 @@ public final class PhotoReader {
             if cutOff { score *= settings.cutOffRowWeight }
             // The same counter read with more digits lacks none the other has (see `readsMore`).
             let moreDigits = longer && pass.best.map { readsMore(reading, than: $0.reading) } ?? false
-            if pass.best == nil || score > pass.best!.score || moreDigits {
+            let replacesNoCounter = bestIsNoCounter && !bars && assembler.judge(reading).0 == .accepted
+            if pass.best == nil || score > pass.best!.score || moreDigits || replacesNoCounter {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
                 // A found shape at an end that reads as no digit (a frame bar, a screw head) is
                 // left out of the reading too, for a clerk; it still counts in the row's score,
@@ -901,6 +909,11 @@ public final class PhotoReader {
     /// At least three positions, each read as "1" or as nothing: bars, not digits.
     static func onesAndNothing(_ texts: [String]) -> Bool {
         texts.count >= 3 && texts.allSatisfy { $0.isEmpty || $0 == "1" }
+    }
+
+    /// Whether `reading` is judged to be no counter at all (a serial number's row of digits).
+    static func readsAsNoCounter(_ reading: AssembledReading, _ assembler: ReadingAssembler) -> Bool {
+        assembler.judge(reading).1.contains { $0.code == .noCounterFound }
     }
 
     /// A row read by a recogniser with a no-digit class that holds no digits: more than half

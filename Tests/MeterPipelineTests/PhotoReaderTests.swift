@@ -382,12 +382,14 @@ struct PhotoReaderTests {
 
     /// `brandAboveFaintCounter`'s faint counter at `scale` of its size, below three dark
     /// toggles (a circuit breaker's).
-    static func togglesAboveSmallFaintCounter(scale: Double) -> Image {
+    static func togglesAboveSmallFaintCounter(scale: Double, toggles: Int = 3, toggleWidth: Int = 18) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
             for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
         }
-        for index in 0..<3 { ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5) }
+        for index in 0..<toggles {
+            ring(in: &image, x0: 280 + index * (toggleWidth + 10), y0: 60, width: toggleWidth, height: 28, stroke: 5)
+        }
         func scaled(_ value: Int) -> Int { Int((Double(value) * scale).rounded()) }
         fill(100, 150, 600, 150, 20)
         for index in 0..<6 {
@@ -482,6 +484,30 @@ struct PhotoReaderTests {
         settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
         let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
         #expect(result.reading?.integer == "555555")
+    }
+
+    /// A row read as a serial number (eight digits without decimals: here eight toggles read
+    /// as sevens) is no counter, and does not end the search: the second look's window at full
+    /// size finds the small counter, ranked below the toggles, and its clear reading replaces
+    /// the serial number's.
+    @Test func aRowReadAsASerialNumberDoesNotEndTheSearch() throws {
+        let image = Self.togglesAboveSmallFaintCounter(scale: 0.7, toggles: 8, toggleWidth: 24)
+        var narrower = CounterLocator.Settings()
+        narrower.thresholdRadiusShare /= 2  // the second look's window
+        let atFullSize = CounterLocator(settings: narrower).locate(image).map(\.cellCenters.count)
+        #expect(atFullSize == [8, 6])
+        // The toggles' cells are nearly square; the counter's digits are narrow.
+        let recognizer = ScriptedRecognizer(digit: { cell in
+            cell.width * 4 > cell.height * 3
+                ? DigitGuess(text: "7", confidence: 0.8) : DigitGuess(text: "5", confidence: 0.99)
+        })
+        var settings = ReaderSettings()
+        settings.locateLongSide = 400  // located at half size, as a phone photo is
+        settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
+        let (result, _) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
+        #expect(result.reading?.integer == "555555")
+        // The larger row above it might still be the counter: a clerk decides.
+        #expect(result.reasons.contains { $0.message.hasPrefix("a larger row of digits could not be read") })
     }
 
     /// The same counter located twice, as its windows and as its digits: the row of digits is

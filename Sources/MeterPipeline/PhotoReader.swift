@@ -621,15 +621,14 @@ public final class PhotoReader {
     private func readCandidates(_ candidates: [CounterCandidate], in image: Image) throws(OCRError) -> CandidatePass {
         let clock = ContinuousClock()
         var pass = CandidatePass()
-        let tried = candidates
         func isLonger(_ candidate: CounterCandidate, than crop: CounterCrop) -> Bool {
             Self.isLonger(candidate, than: crop.candidate, cellsRead: crop.cells.count)
         }
         // The candidates looked at: the best-ranked `candidatesToRead`, and one more for each
         // row among them read as no digits (a wall of tiles can outrank a clear LCD by twenty
         // rows of empty squares).
-        var lookedAt = min(tried.count, settings.candidatesToRead)
-        for (candidateIndex, candidate) in tried.enumerated() where !isLongerThanAnyRegister(candidate) {
+        var lookedAt = min(candidates.count, settings.candidatesToRead)
+        for (candidateIndex, candidate) in candidates.enumerated() where !isLongerThanAnyRegister(candidate) {
             if candidateIndex >= lookedAt { break }
             // A reading scores the locator's score times its confidence squared, at most the
             // locator's score: a candidate ranked no higher than the best reading so far cannot
@@ -690,7 +689,7 @@ public final class PhotoReader {
             let bars = Self.onlyOnes(reading)
             if bars || recognizer.recognizesNonDigits && Self.readsNoDigits(positions.map(\.text)) {
                 pass.notDigitRows.insert(candidateIndex)
-                lookedAt = min(tried.count, lookedAt + 1)
+                lookedAt = min(candidates.count, lookedAt + 1)
             }
             pass.rows.append((crop.candidate, reading.digits.map(\.text).joined()))
             // The locator ranks by shape (size, length, regularity); OCR confidence tells digits
@@ -706,7 +705,8 @@ public final class PhotoReader {
             if cutOff { score *= settings.cutOffRowWeight }
             // The same counter read with more digits lacks none the other has (see `readsMore`).
             let moreDigits = longer && pass.best.map { readsMore(reading, than: $0.reading) } ?? false
-            let replacesNoCounter = bestIsNoCounter && !bars && assembler.judge(reading).0 == .accepted
+            let accepted = assembler.judge(reading).0 == .accepted
+            let replacesNoCounter = bestIsNoCounter && !bars && accepted
             if pass.best == nil || score > pass.best!.score || moreDigits || replacesNoCounter {
                 pass.best = (reading, crop, prepared, max(score, pass.best?.score ?? 0), droppedEnds)
                 // A found shape at an end that reads as no digit (a frame bar, a screw head) is
@@ -721,8 +721,8 @@ public final class PhotoReader {
                     )
                 }
             }
-            if assembler.judge(reading).0 == .accepted, !droppedEnds, !cutOff, !bars,
-                !tried[(candidateIndex + 1)..<lookedAt].contains(where: { isLonger($0, than: crop) })
+            if accepted, !droppedEnds, !cutOff, !bars,
+                !candidates[(candidateIndex + 1)..<lookedAt].contains(where: { isLonger($0, than: crop) })
             {
                 break
             }

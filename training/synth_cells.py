@@ -57,6 +57,8 @@ from util import u, chance, pick  # noqa: E402
 from prepare_data import HEIGHT, otsu, percentile, stretch_and_scale  # noqa: E402
 
 SAMPLES_SEED = 20261125
+# Drum offsets labelled with both digits (a|b, soft target): neither dominates the window.
+MID_ROLL = (0.22, 0.78)
 
 
 # --------------------------------------------------------------------------- preparation
@@ -118,15 +120,15 @@ def make_counter(rng, rolling=0.0, drums_only=False):
         for _ in digits:
             # `rolling and` keeps the default render's random draws, and so its cells, unchanged
             if rolling and rng.random() < rolling:
-                offs.append(u(rng, 0.22, 0.78))
+                offs.append(u(rng, *MID_ROLL))
                 continue
             r = rng.random()
             if r < 0.70:
                 offs.append(u(rng, 0, 0.05))
             elif r < 0.85:
-                offs.append(u(rng, 0.05, 0.22))       # starting to roll: the lower digit dominates
+                offs.append(u(rng, 0.05, MID_ROLL[0]))     # starting to roll: the lower digit dominates
             else:
-                offs.append(u(rng, 0.78, 0.97))       # nearly rolled in: the upper digit dominates
+                offs.append(u(rng, MID_ROLL[1], 0.97))     # nearly rolled in: the upper digit dominates
         drums = [(digits[j], offs[j], j >= ni) for j in range(len(digits))]
         img, bbox, info = counters.drum_counter(rng, drums, dh)
         ww, wh, my = info["ww"], info["wh"], info["margin_y"]
@@ -137,7 +139,7 @@ def make_counter(rng, rolling=0.0, drums_only=False):
         cells = []
         for j, (d, off, isf) in enumerate(drums):
             light = frac_light if isf else white_on_black
-            if 0.22 <= off <= 0.78:
+            if MID_ROLL[0] <= off <= MID_ROLL[1]:
                 cells.append((info["xs"][j] + ww / 2, my + wh / 2, f"{d}|{(d + 1) % 10}", isf, light, round(off, 3)))
                 continue
             label = d if off < 0.5 else (d + 1) % 10

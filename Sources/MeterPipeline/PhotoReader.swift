@@ -92,12 +92,14 @@ public final class PhotoReader {
     public let settings: ReaderSettings
     private let recognizer: any DigitRecognizer
     private let locator = CounterLocator()
-    /// The locator with a threshold window half as wide, for a second look (see `read`).
-    private let closeLocator: CounterLocator = {
+    /// The second look's locator settings: a threshold window half as wide (see `read`).
+    static let closeLocatorSettings: CounterLocator.Settings = {
         var settings = CounterLocator.Settings()
         settings.thresholdRadiusShare /= 2
-        return CounterLocator(settings: settings)
+        return settings
     }()
+    /// The locator with a threshold window half as wide, for a second look (see `read`).
+    private let closeLocator = CounterLocator(settings: PhotoReader.closeLocatorSettings)
     /// The locator that also looks into drum windows for faint digits, for photos where no
     /// row was found at all (see `read`).
     private let windowLocator: CounterLocator = {
@@ -402,7 +404,6 @@ public final class PhotoReader {
                 var closeEvidence = CounterLocator.Evidence()
                 let found = closeLocator.locate(grayAtFullSize(), evidence: &closeEvidence)
                 timings["locate"] = (timings["locate"] ?? 0) + rounded(milliseconds(lookStart.duration(to: clock.now)))
-                let (width, height) = (photo.image.width, photo.image.height)
                 if try readAlso(found, found: closeEvidence, scale: 1, isBetter: { [pass] again in
                     guard let row = again.best, !Self.touchesBorder(row.crop.candidate, width: width, height: height)
                     else { return false }

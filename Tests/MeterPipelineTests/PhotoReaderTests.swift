@@ -380,43 +380,30 @@ struct PhotoReaderTests {
         return image
     }
 
-    /// `brandAboveFaintCounter`'s faint counter at `scale` of its size, below three dark
-    /// toggles (a circuit breaker's).
-    static func togglesAboveSmallFaintCounter(scale: Double, toggles: Int = 3, toggleWidth: Int = 18) -> Image {
+    /// A row of dark shapes (a brand name) above a black band with faint gray digits in
+    /// small white windows, which only a narrower threshold window finds.
+    static func brandAboveFaintCounter(brand: Bool = true, letters: Int = 5) -> Image {
+        ringsAboveFaintCounter(rings: brand ? letters : 0)
+    }
+
+    /// `rings` dark rings `ringWidth` wide and 28 high (letters, a breaker's toggles) above a
+    /// black band with six faint gray digits in small white windows, drawn at `counterScale`
+    /// of their size (1: digits 24 px high).
+    static func ringsAboveFaintCounter(rings: Int, ringWidth: Int = 18, counterScale: Double = 1) -> Image {
         var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
         func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
             for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
         }
-        for index in 0..<toggles {
-            ring(in: &image, x0: 280 + index * (toggleWidth + 10), y0: 60, width: toggleWidth, height: 28, stroke: 5)
+        for index in 0..<rings {
+            ring(in: &image, x0: 280 + index * (ringWidth + 10), y0: 60, width: ringWidth, height: 28, stroke: 5)
         }
-        func scaled(_ value: Int) -> Int { Int((Double(value) * scale).rounded()) }
+        func scaled(_ value: Int) -> Int { Int((Double(value) * counterScale).rounded()) }
         fill(100, 150, 600, 150, 20)
         for index in 0..<6 {
             let x0 = 250 + index * scaled(34)
             fill(x0, 205, scaled(26), scaled(40), 235)
             fill(x0 + scaled(6), 205 + scaled(8), scaled(14), scaled(24), 170)
             fill(x0 + scaled(10), 205 + scaled(13), scaled(6), scaled(14), 235)
-        }
-        return image
-    }
-
-    /// A row of dark shapes (a brand name) above a black band with faint gray digits in
-    /// small white windows, which only a narrower threshold window finds.
-    static func brandAboveFaintCounter(brand: Bool = true, letters: Int = 5) -> Image {
-        var image = Image(width: 800, height: 480, format: .gray, filledWith: 200)
-        func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ value: UInt8) {
-            for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { image.pixels[y * image.width + x] = value } }
-        }
-        for index in 0..<letters where brand {
-            ring(in: &image, x0: 280 + index * 28, y0: 60, width: 18, height: 28, stroke: 5)
-        }
-        fill(100, 150, 600, 150, 20)
-        for index in 0..<6 {
-            let x0 = 250 + index * 34
-            fill(x0, 205, 26, 40, 235)
-            fill(x0 + 6, 213, 14, 24, 170)
-            fill(x0 + 10, 218, 6, 14, 235)
         }
         return image
     }
@@ -451,12 +438,11 @@ struct PhotoReaderTests {
     /// narrower window, are looked for with that window at full size when what was found reads
     /// too few digits (a row of three breaker toggles beside a small water counter).
     @Test func smallDigitsInADarkBandGetTheSecondLookAtFullSize() throws {
-        let image = Self.togglesAboveSmallFaintCounter(scale: 0.7)
+        let image = Self.ringsAboveFaintCounter(rings: 3, counterScale: 0.7)
         var settings = ReaderSettings()
         settings.locateLongSide = 400  // located at half size, as a phone photo is
         settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
-        var narrower = CounterLocator.Settings()
-        narrower.thresholdRadiusShare /= 2  // the second look's window
+        let narrower = PhotoReader.closeLocatorSettings
         let small = image.grayDownscaled(by: 2)
         for locator in [CounterLocator(), CounterLocator(settings: narrower)] {
             #expect(locator.locate(small).map(\.cellCenters.count) == [3])
@@ -491,10 +477,8 @@ struct PhotoReaderTests {
     /// size finds the small counter, ranked below the toggles, and its clear reading replaces
     /// the serial number's.
     @Test func aRowReadAsASerialNumberDoesNotEndTheSearch() throws {
-        let image = Self.togglesAboveSmallFaintCounter(scale: 0.7, toggles: 8, toggleWidth: 24)
-        var narrower = CounterLocator.Settings()
-        narrower.thresholdRadiusShare /= 2  // the second look's window
-        let atFullSize = CounterLocator(settings: narrower).locate(image).map(\.cellCenters.count)
+        let image = Self.ringsAboveFaintCounter(rings: 8, ringWidth: 24, counterScale: 0.7)
+        let atFullSize = CounterLocator(settings: PhotoReader.closeLocatorSettings).locate(image).map(\.cellCenters.count)
         #expect(atFullSize == [8, 6])
         // The toggles' cells are nearly square; the counter's digits are narrow.
         let recognizer = ScriptedRecognizer(digit: { cell in

@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
 
 
@@ -74,6 +75,7 @@ def describe(entry, label):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends the listing, not with a traceback
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("before")
     parser.add_argument("after")

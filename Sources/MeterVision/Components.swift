@@ -33,6 +33,13 @@ public struct Blob: Sendable, Hashable {
     /// Share of the bounding box covered by ink.
     public var fill: Double { Double(area) / Double(width * height) }
 
+    /// The two blobs as one: the box around both, their ink added.
+    public func union(_ other: Blob) -> Blob {
+        Blob(
+            minX: min(minX, other.minX), minY: min(minY, other.minY),
+            maxX: max(maxX, other.maxX), maxY: max(maxY, other.maxY), area: area + other.area)
+    }
+
     /// Whether `other`'s centre lies in this blob's bounding box.
     public func holds(_ other: Blob) -> Bool {
         Double(minX) <= other.centerX && other.centerX <= Double(maxX)

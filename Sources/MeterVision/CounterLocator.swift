@@ -210,6 +210,10 @@ public struct CounterLocator: Sendable {
                 let found = (windowDigits[darkInk] ?? []).filter { digit in !blobs.contains { $0.holds(digit) } }
                 blobs = blobs.filter { piece in !found.contains { $0.holds(piece) } } + found
             }
+            // Dark ink only: relief digits break in the dark passes (their shadowed edge); in
+            // the light pass, joining took a dial's pointer or a breaker's toggle with its label
+            // for digits, and their larger rows sent right readings to a clerk.
+            if darkInk { blobs = joinStackedPieces(blobs, imageHeight: gray.height) }
             evidence.digitShapes += blobs
             rows += linkRows(blobs.map { Shape(blob: $0, darkInk: darkInk) })
         }
@@ -720,16 +724,40 @@ public struct CounterLocator: Sendable {
             if let last = joined.last, !last.inferred, !shape.inferred, shape.darkInk == last.darkInk,
                 shape.x - last.x < digitWidth / 3
             {
-                let union = Blob(
-                    minX: min(last.blob.minX, shape.blob.minX), minY: min(last.blob.minY, shape.blob.minY),
-                    maxX: max(last.blob.maxX, shape.blob.maxX), maxY: max(last.blob.maxY, shape.blob.maxY),
-                    area: last.blob.area + shape.blob.area)
-                joined[joined.count - 1] = Shape(blob: union, darkInk: shape.darkInk)
+                joined[joined.count - 1] = Shape(blob: last.blob.union(shape.blob), darkInk: shape.darkInk)
             } else {
                 joined.append(shape)
             }
         }
         return joined
+    }
+
+    /// Relief digits (embossed in a plate) show a dark edge on one side and a lighter core: the
+    /// threshold can cut one digit into an upper and a lower piece, each digit-shaped, one
+    /// shifted along the shadow. Stacked pieces in one column are one digit, their union: two
+    /// digits of a row stand side by side, and a row above or below lies more than a digit away.
+    func joinStackedPieces(_ blobs: [Blob], imageHeight: Int) -> [Blob] {
+        var pieces = blobs.sorted { $0.minX < $1.minX }
+        var index = 0
+        while index < pieces.count {
+            let piece = pieces[index]
+            let partner = pieces[(index + 1)...].prefix { $0.minX <= piece.maxX }.firstIndex { other in
+                let overlap = min(piece.maxX, other.maxX) - max(piece.minX, other.minX) + 1
+                let height = max(piece.maxY, other.maxY) - min(piece.minY, other.minY) + 1
+                // Mostly one above the other, their boxes overlapping in height too (a row
+                // above or below is apart), and together taller than either.
+                return 2 * overlap >= min(piece.width, other.width)
+                    && height < piece.height + other.height && height > max(piece.height, other.height)
+                    && isDigitShaped(piece.union(other), imageHeight: imageHeight)
+            }
+            if let partner {
+                pieces[index] = piece.union(pieces[partner])
+                pieces.remove(at: partner)
+            } else {
+                index += 1
+            }
+        }
+        return pieces
     }
 
     /// Drops shapes at either end that sit off the row's pitch: the edge of a window frame or

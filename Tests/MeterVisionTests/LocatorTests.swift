@@ -230,6 +230,24 @@ struct LocatorTests {
         #expect(abs(best.digitHeight - 30) <= 2)
     }
 
+    /// A relief digit the threshold cut into an upper and a lower piece, apart but with
+    /// overlapping boxes (each digit-shaped on its own), is one digit: one row of whole digits,
+    /// not a row of upper halves above a row of lower halves.
+    @Test func joinsTheStackedPiecesOfAReliefDigit() throws {
+        var meter = SyntheticMeter()
+        for index in 0..<6 {
+            let x = 60 + index * 26
+            meter.fill(x: x, y: 60, w: 4, h: 21, value: meter.ink)  // upper piece: left side,
+            meter.fill(x: x, y: 60, w: 14, h: 4, value: meter.ink)  // and top
+            meter.fill(x: x + 12, y: 70, w: 4, h: 21, value: meter.ink)  // lower piece: right side,
+            meter.fill(x: x + 2, y: 87, w: 14, h: 4, value: meter.ink)  // and bottom
+        }
+        let best = try #require(CounterLocator().locate(meter.image).first)
+        #expect(best.cellCenters.count == 6)
+        #expect(abs(best.digitHeight - 31) <= 2)
+        #expect(best.cellCenters.allSatisfy { abs($0.y - 75) <= 2 })
+    }
+
     /// Drum windows cut tight: each digit touches the top of its window, so in dark ink it is
     /// one blob with the band around the windows. In light ink each window's inside is a blob
     /// of its own with the digit as its hole, and that hole is the digit.

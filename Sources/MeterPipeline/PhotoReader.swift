@@ -506,7 +506,7 @@ public final class PhotoReader {
         }
         if status == .accepted, best.droppedEnds {
             status = .review
-            reasons.append(Reason(.lowConfidence, "ink at the end of the row was read as no digit and left out"))
+            reasons.append(Reason(.lowConfidence, "ink in the row was read as no digit and left out"))
         }
         if status == .accepted, let mark = best.crop.possibleDecimalAfter.first {
             // A missed decimal point multiplies the reading by a power of ten; a confident
@@ -667,19 +667,24 @@ public final class PhotoReader {
             // sure of: a window frame or a shadow. They are left out of the reading, but the
             // reading goes to a clerk, in case the ink was a digit the recogniser failed on
             // (the reading would be one digit short).
-            let kept = recognizer.recognizesNonDigits
-                ? Self.trimmed(positions.count) {
-                    Self.isDoubtfulAddition(positions[$0], inferred: crop.cells[$0].isInferred, below: settings.inferredEndConfidence)
-                }
-                : 0..<positions.count
+            var kept = Array(
+                recognizer.recognizesNonDigits
+                    ? Self.trimmed(positions.count) {
+                        Self.isDoubtfulAddition(positions[$0], inferred: crop.cells[$0].isInferred, below: settings.inferredEndConfidence)
+                    }
+                    : 0..<positions.count)
+            if recognizer.recognizesNonDigits {
+                // So is a decimal comma's room inside the row, read as no digit.
+                kept.removeAll { Self.isDecimalMarkRoom($0, of: crop, read: positions) }
+            }
             // Fraction drums are not billed: an empty one past the end needs no clerk. Nor do
             // positions added for ink only the faint pass saw: the usual passes found no digit
             // there, as without them.
             let droppedEnds = Self.dropsIntegerCells(of: crop, keeping: kept)
             if kept.count < positions.count {
                 crop = crop.keepingCells(kept)
-                positions = Array(positions[kept])
-                prepared = Array(prepared[kept])
+                positions = kept.map { positions[$0] }
+                prepared = kept.map { prepared[$0] }
             }
             // With a stock engine, such positions stay even when they read as nothing: it
             // reads many seven-segment digits as nothing, and an unread position sends the
@@ -713,11 +718,12 @@ public final class PhotoReader {
                 // A found shape at an end that reads as no digit (a frame bar, a screw head) is
                 // left out of the reading too, for a clerk; it still counts in the row's score,
                 // so it changes what is read, not which row.
-                let bare = recognizer.recognizesNonDigits
-                    ? Self.trimmed(positions.count) { positions[$0].text.isEmpty } : 0..<positions.count
+                let bare = Array(
+                    recognizer.recognizesNonDigits
+                        ? Self.trimmed(positions.count) { positions[$0].text.isEmpty } : 0..<positions.count)
                 if bare.count < positions.count {
                     pass.best = (
-                        assembler.assemble(Array(positions[bare])), crop.keepingCells(bare), Array(prepared[bare]),
+                        assembler.assemble(bare.map { positions[$0] }), crop.keepingCells(bare), bare.map { prepared[$0] },
                         pass.best!.score, droppedEnds || Self.dropsIntegerCells(of: crop, keeping: bare)
                     )
                 }
@@ -809,9 +815,23 @@ public final class PhotoReader {
         inferred && (position.text.isEmpty || position.confidence < below)
     }
 
+    /// Whether position `index` is the room a decimal comma takes, not a digit: a position the
+    /// locator only inferred, read as no digit, after a digit read and right before the
+    /// fraction, split there for a mark (seen, or faint) rather than for a change of ink. A
+    /// comma given a pitch of its own leaves a gap the locator fills with a position (0064?.388
+    /// read for 0064,388); past a counter's dark band the gap is the band's end.
+    static func isDecimalMarkRoom(_ index: Int, of crop: CounterCrop, read positions: [DigitEvidence]) -> Bool {
+        let cells = crop.cells
+        let darkInk = crop.candidate.darkInk
+        guard index > 0, index + 1 < cells.count, cells[index + 1].isFraction, !cells[index].isFraction,
+            darkInk[index - 1] == darkInk[index + 1]
+        else { return false }
+        return cells[index].isInferred && positions[index].text.isEmpty && !positions[index - 1].text.isEmpty
+    }
+
     /// Whether keeping only `kept` of the crop's cells leaves out an integer one, other than
     /// those the locator added for ink the faint pass alone saw (`faintlyInferredLeading`).
-    static func dropsIntegerCells(of crop: CounterCrop, keeping kept: Range<Int>) -> Bool {
+    static func dropsIntegerCells(of crop: CounterCrop, keeping kept: [Int]) -> Bool {
         crop.cells.indices.contains {
             $0 >= crop.candidate.faintlyInferredLeading && !kept.contains($0) && !crop.cells[$0].isFraction
         }

@@ -54,24 +54,25 @@ public struct CounterCrop: Sendable {
 }
 
 extension CounterCrop {
-    /// The crop with only the cells in `kept` (a contiguous range of cell indices): positions
-    /// at the row's ends that turned out to hold no digit. Index-based marks are shifted, and
-    /// dropped with their cells; the candidate's positions are cut to match.
-    public func keepingCells(_ kept: Range<Int>) -> CounterCrop {
+    /// The crop with only the cells in `kept` (cell indices, ascending): positions that turned
+    /// out to hold no digit (at the row's ends, or a decimal comma's room). Index-based marks
+    /// are shifted, and dropped when the cells on both sides are not both kept or the mark
+    /// lies outside the kept cells; the candidate's positions are cut to match.
+    public func keepingCells(_ kept: [Int]) -> CounterCrop {
         var copy = self
-        copy.cells = Array(cells[kept])
+        copy.cells = kept.map { cells[$0] }
         func shifted(_ index: Int?) -> Int? {
-            // A mark after index i sits between cells i and i + 1: both must remain.
-            guard let index, index >= kept.lowerBound, index + 1 < kept.upperBound else { return nil }
-            return index - kept.lowerBound
+            // A mark after index i sits between the last kept cell up to i and the next kept one.
+            guard let index, let first = kept.first, let last = kept.last, index >= first, index < last else { return nil }
+            return kept.count { $0 <= index } - 1
         }
         copy.possibleDecimalAfter = possibleDecimalAfter.compactMap(shifted)
         copy.unconfirmedDecimalAfter = shifted(unconfirmedDecimalAfter)
-        copy.candidate.cellCenters = Array(candidate.cellCenters[kept])
-        copy.candidate.inferred = Array(candidate.inferred[kept])
-        copy.candidate.darkInk = Array(candidate.darkInk[kept])
+        copy.candidate.cellCenters = kept.map { candidate.cellCenters[$0] }
+        copy.candidate.inferred = kept.map { candidate.inferred[$0] }
+        copy.candidate.darkInk = kept.map { candidate.darkInk[$0] }
         copy.candidate.decimalAfter = shifted(candidate.decimalAfter)
-        copy.candidate.faintlyInferredLeading = max(0, candidate.faintlyInferredLeading - kept.lowerBound)
+        copy.candidate.faintlyInferredLeading = kept.count { $0 < candidate.faintlyInferredLeading }
         return copy
     }
 }
@@ -260,7 +261,7 @@ public struct CounterExtractor: Sendable {
         var crop = CounterCrop(
             strip: strip, cells: cells, candidate: located, stripScale: stripScale, stripCenter: stripCenter,
             possibleDecimalAfter: possibleSeparators, unconfirmedDecimalAfter: unconfirmedSeparator)
-        if counterEnd < cells.count { crop = crop.keepingCells(0..<counterEnd) }
+        if counterEnd < cells.count { crop = crop.keepingCells(Array(0..<counterEnd)) }
         crop.digitMayBeMissing = digitMayBeMissing(
             cells: crop.cells, candidate: crop.candidate, photo: photo, stripHeight: stripHeight,
             stripScale: stripScale, whiteBalance: planes.whiteBalance)

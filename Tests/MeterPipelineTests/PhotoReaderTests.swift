@@ -197,6 +197,22 @@ struct PhotoReaderTests {
         #expect(unread.digits.count == 6 && unread.status.rawValue == "review")
     }
 
+    /// A decimal comma with a pitch of room to itself: the locator fills the gap between the
+    /// integer and the fraction digits with a position, which reads as no digit. It is the
+    /// comma's room, left out (for a clerk), not an integer digit that could not be read.
+    @Test func aDecimalCommasRoomIsNoDigit() throws {
+        var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
+        for index in [0, 1, 2, 3, 5, 6, 7] { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
+        for y in 84..<91 { for x in 184..<188 { image.pixels[y * image.width + x] = 25 } }  // the comma
+        let classifier = ScriptedRecognizer(digits: guesses("0123") + [.empty] + guesses("456"))
+        classifier.recognizesNonDigits = true
+        let (result, evidence) = try PhotoReader(recognizer: classifier).read(bytes: try image.pngData())
+        #expect(result.reading?.integer == "0123" && result.reading?.fraction == "456")
+        #expect(evidence.crop?.cells.count == 7 && evidence.preparedCells.count == 7)
+        #expect(result.status.rawValue == "review")
+        #expect(result.reasons.contains { $0.message.contains("read as no digit and left out") })
+    }
+
     /// A larger row of four or more positions elsewhere on the photo holds back a confident
     /// reading (it may be the counter, and the row read a serial number) only when it holds
     /// digits: a recogniser with a no-digit class reads it to find out; without one, the
@@ -694,7 +710,7 @@ struct PhotoReaderTests {
         func drops(keeping kept: Range<Int>, faintlyInferred: Int) -> Bool {
             var marked = crop
             marked.candidate.faintlyInferredLeading = faintlyInferred
-            return PhotoReader.dropsIntegerCells(of: marked, keeping: kept)
+            return PhotoReader.dropsIntegerCells(of: marked, keeping: Array(kept))
         }
         #expect(drops(keeping: 1..<6, faintlyInferred: 0))
         #expect(!drops(keeping: 1..<6, faintlyInferred: 1))

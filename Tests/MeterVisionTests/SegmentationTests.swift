@@ -413,7 +413,8 @@ struct SegmentationTests {
     }
 
     /// Cutting cells off a crop's ends shifts the marks after positions with them, and drops
-    /// a mark whose cell on either side is gone.
+    /// a mark whose cell on either side is gone; a cell left out inside the row (a decimal
+    /// comma's room) moves the mark after it to the cell before it.
     @Test func keepingCellsShiftsTheMarks() throws {
         var meter = SyntheticMeter()
         meter.row(count: 6, x: 60, y: 60, w: 18, h: 30, pitch: 26)
@@ -422,15 +423,19 @@ struct SegmentationTests {
         var crop = CounterExtractor().extract(candidate, from: meter.image)
         crop.possibleDecimalAfter = [0, 2, 4]
         crop.unconfirmedDecimalAfter = 4
-        let kept = crop.keepingCells(1..<5)
+        let kept = crop.keepingCells(Array(1..<5))
         #expect(kept.cells.count == 4 && kept.candidate.cellCenters.count == 4)
         #expect(kept.cells[0].frame.x == crop.cells[1].frame.x)
         #expect(kept.candidate.cellCenters[0] == crop.candidate.cellCenters[1])
         #expect(kept.possibleDecimalAfter == [1] && kept.unconfirmedDecimalAfter == nil)
         #expect(kept.candidate.decimalAfter == 2 && kept.candidate.inferred.count == 4)
         crop.candidate.faintlyInferredLeading = 2
-        #expect(crop.keepingCells(1..<5).candidate.faintlyInferredLeading == 1)
-        #expect(crop.keepingCells(3..<5).candidate.faintlyInferredLeading == 0)
+        #expect(crop.keepingCells(Array(1..<5)).candidate.faintlyInferredLeading == 1)
+        #expect(crop.keepingCells(Array(3..<5)).candidate.faintlyInferredLeading == 0)
+        let withoutRoom = crop.keepingCells([0, 1, 2, 3, 5])
+        #expect(withoutRoom.cells.count == 5 && withoutRoom.cells[4].frame.x == crop.cells[5].frame.x)
+        #expect(withoutRoom.possibleDecimalAfter == [0, 2, 3] && withoutRoom.unconfirmedDecimalAfter == 3)
+        #expect(withoutRoom.candidate.decimalAfter == 3 && withoutRoom.candidate.faintlyInferredLeading == 2)
     }
 
     /// Without a point, and with marks that are not one (a bar under the whole row, a point

@@ -415,6 +415,24 @@ public final class PhotoReader {
                 }
             }
         }
+        // A last drum caught mid-roll, or blurred into its window, is neither a digit shape nor
+        // ink the locator follows: the row ends one drum short, and a five-drum counter reads
+        // as four digits with no fraction. One position more is read; a digit read there
+        // clearly enough to stay is taken, for a clerk to confirm.
+        var readPastRowEnd = false
+        if recognizer.recognizesNonDigits, let best = pass.best, pass.readsFewerThanUsual(settings.policy),
+            !best.reading.digits.contains(where: \.isFraction)
+        {
+            let longer = Self.withOneMorePosition(best.crop.candidate)
+            if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height) {
+                let again = try readCandidates([longer], in: photo.image)
+                (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
+                if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds {
+                    pass.best = row
+                    readPastRowEnd = true
+                }
+            }
+        }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)
         timings["segment"] = rounded(segmentTime)
         timings["recognize"] = rounded(recognizeTime)
@@ -503,6 +521,10 @@ public final class PhotoReader {
             status = .review
             let side = end == .start ? "before the first" : "after the last"
             reasons.append(Reason(.lowConfidence, "ink \(side) digit may be a digit that was not read"))
+        }
+        if status == .accepted, readPastRowEnd {
+            status = .review
+            reasons.append(Reason(.lowConfidence, "the last digit was read past the end of the row found"))
         }
         if status == .accepted, best.droppedEnds {
             status = .review
@@ -813,6 +835,16 @@ public final class PhotoReader {
     /// often a frame or a shadow than a digit (7003863 read for 003863, the "7" at 0.34).
     static func isDoubtfulAddition(_ position: DigitEvidence, inferred: Bool, below: Double) -> Bool {
         inferred && (position.text.isEmpty || position.confidence < below)
+    }
+
+    /// `row` with one more position a pitch past its last, along the row, in the last one's ink.
+    static func withOneMorePosition(_ row: CounterCandidate) -> CounterCandidate {
+        guard let last = row.cellCenters.last, let ink = row.darkInk.last else { return row }
+        var longer = row
+        longer.cellCenters.append(Point(x: last.x + row.pitch * cos(row.angle), y: last.y + row.pitch * sin(row.angle)))
+        longer.inferred.append(true)
+        longer.darkInk.append(ink)
+        return longer
     }
 
     /// Whether position `index` is the room a decimal comma takes, not a digit: a position the

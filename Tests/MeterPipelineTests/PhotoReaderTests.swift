@@ -213,6 +213,38 @@ struct PhotoReaderTests {
         #expect(result.reasons.contains { $0.message.contains("read as no digit and left out") })
     }
 
+    /// A last drum the locator cannot see (here a faint ring after four dark ones: mid-roll,
+    /// or blurred into its window) ends the row one short. A reading of fewer digits than
+    /// usual and no fraction reads one position more; a digit read there is taken, for a
+    /// clerk. Where that position is blank it reads as no digit and nothing changes.
+    @Test func aLastDrumTheLocatorMissedIsReadPastTheRowEnd() throws {
+        // Ink in the prepared cell reads as a 5; a blank cell as no digit.
+        func reader() -> ScriptedRecognizer {
+            let recognizer = ScriptedRecognizer(digit: { cell in
+                cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty
+            })
+            recognizer.recognizesNonDigits = true
+            return recognizer
+        }
+        for faintLastDrum in [true, false] {
+            var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
+            for index in 0..<4 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
+            if faintLastDrum {
+                // A ring 9 levels darker than the ground: below what any threshold pass takes.
+                let x0 = 60 + 4 * 26
+                for y in 60..<90 {
+                    for x in x0..<(x0 + 18) where y < 65 || y >= 85 || x < x0 + 5 || x >= x0 + 13 {
+                        image.pixels[y * image.width + x] = 196
+                    }
+                }
+            }
+            let (result, _) = try PhotoReader(recognizer: reader()).read(bytes: try image.pngData())
+            let pastEnd = result.reasons.contains { $0.message.contains("past the end of the row") }
+            #expect(result.reading?.integer == (faintLastDrum ? "55555" : "5555"), "faint last drum: \(faintLastDrum)")
+            #expect(pastEnd == faintLastDrum && result.status.rawValue == "review")
+        }
+    }
+
     /// A larger row of four or more positions elsewhere on the photo holds back a confident
     /// reading (it may be the counter, and the row read a serial number) only when it holds
     /// digits: a recogniser with a no-digit class reads it to find out; without one, the

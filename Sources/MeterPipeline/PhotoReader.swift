@@ -417,19 +417,25 @@ public final class PhotoReader {
         }
         // A last drum caught mid-roll, or blurred into its window, is neither a digit shape nor
         // ink the locator follows: the row ends one drum short, and a five-drum counter reads
-        // as four digits with no fraction. One position more is read; a digit read there
-        // clearly enough to stay is taken, for a clerk to confirm.
+        // as four digits with no fraction. So does a seven-segment digit whose segments the
+        // threshold broke apart, where ink past the row's end shows. One position more is read
+        // at that end; a digit read there clearly enough to stay is taken, for a clerk.
         var readPastRowEnd = false
-        if recognizer.recognizesNonDigits, let best = pass.best, pass.readsFewerThanUsual(settings.policy),
-            !best.reading.digits.contains(where: \.isFraction)
-        {
-            let longer = Self.withOneMorePosition(best.crop.candidate)
-            if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height) {
-                let again = try readCandidates([longer], in: photo.image)
-                (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
-                if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds {
-                    pass.best = row
-                    readPastRowEnd = true
+        if recognizer.recognizesNonDigits, let best = pass.best {
+            // Past the fraction digits, a digit more is one more fraction digit: no integer
+            // digit can be missing there.
+            let hasFraction = best.reading.digits.contains(where: \.isFraction)
+            let short = pass.readsFewerThanUsual(settings.policy) && !hasFraction
+            let end = short ? .end : best.crop.digitMayBeMissing
+            if let end, end == .start || !hasFraction {
+                let longer = Self.withOneMorePosition(best.crop.candidate, at: end)
+                if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height) {
+                    let again = try readCandidates([longer], in: photo.image)
+                    (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
+                    if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds {
+                        pass.best = row
+                        readPastRowEnd = true
+                    }
                 }
             }
         }
@@ -524,7 +530,7 @@ public final class PhotoReader {
         }
         if status == .accepted, readPastRowEnd {
             status = .review
-            reasons.append(Reason(.lowConfidence, "the last digit was read past the end of the row found"))
+            reasons.append(Reason(.lowConfidence, "a digit was read past the end of the row found"))
         }
         if status == .accepted, best.droppedEnds {
             status = .review
@@ -837,13 +843,26 @@ public final class PhotoReader {
         inferred && (position.text.isEmpty || position.confidence < below)
     }
 
-    /// `row` with one more position a pitch past its last, along the row, in the last one's ink.
-    static func withOneMorePosition(_ row: CounterCandidate) -> CounterCandidate {
-        guard let last = row.cellCenters.last, let ink = row.darkInk.last else { return row }
+    /// `row` with one more position a pitch past its `end`, along the row, in the ink of the
+    /// position it follows; inferred, and faint nowhere.
+    static func withOneMorePosition(_ row: CounterCandidate, at end: RowEnd) -> CounterCandidate {
+        guard let first = row.cellCenters.first, let last = row.cellCenters.last,
+            let firstInk = row.darkInk.first, let lastInk = row.darkInk.last
+        else { return row }
+        let step = Point(x: row.pitch * cos(row.angle), y: row.pitch * sin(row.angle))
         var longer = row
-        longer.cellCenters.append(Point(x: last.x + row.pitch * cos(row.angle), y: last.y + row.pitch * sin(row.angle)))
-        longer.inferred.append(true)
-        longer.darkInk.append(ink)
+        switch end {
+        case .end:
+            longer.cellCenters.append(Point(x: last.x + step.x, y: last.y + step.y))
+            longer.inferred.append(true)
+            longer.darkInk.append(lastInk)
+        case .start:
+            longer.cellCenters.insert(Point(x: first.x - step.x, y: first.y - step.y), at: 0)
+            longer.inferred.insert(true, at: 0)
+            longer.darkInk.insert(firstInk, at: 0)
+            longer.decimalAfter = row.decimalAfter.map { $0 + 1 }
+            longer.faintlyInferredLeading = 0
+        }
         return longer
     }
 

@@ -245,6 +245,37 @@ struct PhotoReaderTests {
         }
     }
 
+    /// Ink past the row's end that the locator could not take in (a seven-segment "1" whose
+    /// segments came apart) is read as one more position by a recogniser that knows "no
+    /// digit": the digit read there is taken, for a clerk (seven digits are a clerk's call
+    /// anyway, before the reason for reading past the end is given).
+    @Test func inkPastTheRowEndIsReadAsOneMorePosition() throws {
+        let recognizer = ScriptedRecognizer(digit: { cell in
+            cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty
+        })
+        recognizer.recognizesNonDigits = true
+        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithBrokenOne)
+        #expect(result.reading?.integer == "5555555")
+        #expect(result.status.rawValue == "review", "\(result.reasons)")
+    }
+
+    /// The position added before a row's first one lies a pitch back along the row, and the
+    /// marks after positions move with the cells.
+    @Test func onePositionMoreBeforeTheRowShiftsItsMarks() {
+        var row = Self.row(5, from: 100)
+        row.angle = 0.1
+        row.decimalAfter = 3
+        row.faintlyInferredLeading = 1
+        let longer = PhotoReader.withOneMorePosition(row, at: .start)
+        #expect(longer.cellCenters.count == 6 && longer.inferred == [true, false, false, false, false, false])
+        #expect(abs(longer.cellCenters[0].x - (100 - 30 * cos(0.1))) < 1e-9)
+        #expect(abs(longer.cellCenters[0].y - (60 - 30 * sin(0.1))) < 1e-9)
+        #expect(longer.decimalAfter == 4 && longer.faintlyInferredLeading == 0 && longer.darkInk.count == 6)
+        let after = PhotoReader.withOneMorePosition(row, at: .end)
+        #expect(after.cellCenters.count == 6 && after.inferred.last == true && after.decimalAfter == 3)
+        #expect(abs(after.cellCenters[5].x - (100 + 4 * 30 + 30 * cos(0.1))) < 1e-9)
+    }
+
     /// A larger row of four or more positions elsewhere on the photo holds back a confident
     /// reading (it may be the counter, and the row read a serial number) only when it holds
     /// digits: a recogniser with a no-digit class reads it to find out; without one, the

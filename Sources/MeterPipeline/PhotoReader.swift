@@ -432,7 +432,13 @@ public final class PhotoReader {
                 if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height) {
                     let again = try readCandidates([longer], in: photo.image)
                     (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
-                    if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds {
+                    // Not a "1": the ink past a row's end is most often a window's side or a
+                    // frame's edge, which reads as one (three of four wrong digits added on the
+                    // checked seeds, and no right one); nor a row longer than any register.
+                    let added = end == .start ? again.best?.reading.digits.first : again.best?.reading.digits.last
+                    if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds,
+                        added?.text != "1", again.integerDigitsRead <= settings.policy.mostIntegerDigits
+                    {
                         pass.best = row
                         readPastRowEnd = true
                     }

@@ -245,18 +245,40 @@ struct PhotoReaderTests {
         }
     }
 
-    /// Ink past the row's end that the locator could not take in (a seven-segment "1" whose
+    /// Ink past the row's end that the locator could not take in (a seven-segment digit whose
     /// segments came apart) is read as one more position by a recogniser that knows "no
-    /// digit": the digit read there is taken, for a clerk (seven digits are a clerk's call
-    /// anyway, before the reason for reading past the end is given).
+    /// digit": the digit read there is taken, for a clerk; a "1" read there is not, nor a
+    /// digit beyond the most integer digits a register has.
     @Test func inkPastTheRowEndIsReadAsOneMorePosition() throws {
-        let recognizer = ScriptedRecognizer(digit: { cell in
-            cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty
-        })
-        recognizer.recognizesNonDigits = true
-        let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithBrokenOne)
-        #expect(result.reading?.integer == "5555555")
-        #expect(result.status.rawValue == "review", "\(result.reasons)")
+        // Five ring digits, then a seven-segment "1" whose segments came apart.
+        var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
+        for index in 0..<5 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
+        for y in [60..<73, 77..<90].joined() {
+            for x in (60 + 5 * 26 + 13)..<(60 + 5 * 26 + 17) { image.pixels[y * image.width + x] = 25 }
+        }
+        let photo = try image.pngData()
+        /// Reads a cell with ink in under a third of its columns as `narrow`, other ink as a 5.
+        func reader(narrow: String) -> ScriptedRecognizer {
+            let recognizer = ScriptedRecognizer(digit: { cell in
+                let inkColumns = (0..<cell.width).count { x in
+                    (0..<cell.height).contains { cell.pixels[$0 * cell.width + x] < 128 }
+                }
+                guard inkColumns > 0 else { return .empty }
+                return DigitGuess(text: inkColumns < cell.width / 3 ? narrow : "5", confidence: 0.99)
+            })
+            recognizer.recognizesNonDigits = true
+            return recognizer
+        }
+        let (result, _) = try PhotoReader(recognizer: reader(narrow: "7")).read(bytes: photo)
+        #expect(result.reading?.integer == "555557")
+        #expect(result.status.rawValue == "review")
+        // Read as a "1" (as a window's side or a frame's edge mostly is), it is not taken.
+        let (edge, _) = try PhotoReader(recognizer: reader(narrow: "1")).read(bytes: photo)
+        #expect(edge.reading?.integer == "55555")
+        #expect(edge.reasons.contains { $0.message.contains("after the last digit") }, "\(edge.reasons)")
+        // Nor is a seventh integer digit: no register has that many.
+        let (long, _) = try PhotoReader(recognizer: reader(narrow: "7")).read(bytes: Self.meterPhotoWithBrokenOne)
+        #expect(long.reading?.integer == "555555")
     }
 
     /// The position added before a row's first one lies a pitch back along the row, and the

@@ -245,6 +245,35 @@ struct PhotoReaderTests {
         }
     }
 
+    /// A first drum the locator cannot see (a faint ring before five dark ones) leaves a
+    /// confident reading a digit short. Before it is accepted, the position before the first
+    /// is read: a digit there sends the reading to a clerk, with that digit taken. Where the
+    /// position is blank the reading is accepted as before.
+    @Test func aDigitBeforeTheFirstHoldsBackTheAcceptance() throws {
+        let recognizer = { () -> ScriptedRecognizer in
+            let recognizer = ScriptedRecognizer(
+                digit: { cell in cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty },
+                line: { _ in Array(repeating: DigitGuess(text: "5", confidence: 0.99), count: 5) })
+            recognizer.recognizesNonDigits = true
+            return recognizer
+        }
+        for faintFirstDrum in [true, false] {
+            var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
+            for index in 1..<6 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
+            if faintFirstDrum {
+                // A ring 9 levels darker than the ground: below what any threshold pass takes.
+                for y in 60..<90 {
+                    for x in 60..<78 where y < 65 || y >= 85 || x < 65 || x >= 73 { image.pixels[y * image.width + x] = 196 }
+                }
+            }
+            let (result, _) = try PhotoReader(recognizer: recognizer()).read(bytes: try image.pngData())
+            #expect(result.reading?.integer == (faintFirstDrum ? "555555" : "55555"), "faint first drum: \(faintFirstDrum)")
+            #expect(result.status.rawValue == (faintFirstDrum ? "review" : "accepted"), "\(result.reasons)")
+            let heldBack = result.reasons.contains { $0.message.contains("before the first digit reads as a digit") }
+            #expect(heldBack == faintFirstDrum)
+        }
+    }
+
     /// Ink past the row's end that the locator could not take in (a seven-segment digit whose
     /// segments came apart) is read as one more position by a recogniser that knows "no
     /// digit": the digit read there is taken, for a clerk; a "1" read there is not, nor a
@@ -308,11 +337,12 @@ struct PhotoReaderTests {
             let larger: [DigitGuess] = larger.isEmpty
                 ? Array(repeating: .empty, count: 4)
                 : larger.map { $0 == "_" ? .empty : DigitGuess(text: String($0), confidence: 0.99) }
-            let recognizer = ScriptedRecognizer(digits: guesses("012345") + larger, lines: [guesses("012345")])
+            // The counter, the position before its first digit (blank), the larger row.
+            let recognizer = ScriptedRecognizer(digits: guesses("012345") + [.empty] + larger, lines: [guesses("012345")])
             recognizer.recognizesNonDigits = true
             let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: Self.meterPhotoWithLargerRow)
             #expect(result.reading?.integer == "012345")
-            #expect(recognizer.digitCalls == 10)
+            #expect(recognizer.digitCalls == 11)
             #expect(result.status.rawValue == status)
         }
         let engine = ScriptedRecognizer(digits: guesses("012345"), lines: [guesses("012345")])
@@ -387,7 +417,8 @@ struct PhotoReaderTests {
         recognizer.recognizesNonDigits = true
         let (result, evidence) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
         #expect(evidence.candidates.contains { $0.cellCenters.count == 6 })
-        #expect(result.reading?.integer == "012345" && recognizer.digitCalls == 36)
+        // Thirty cells of tiles, six of the counter, and the position before its first digit.
+        #expect(result.reading?.integer == "012345" && recognizer.digitCalls == 37)
     }
 
     /// A row running into the photo's edge, read first and confidently, does not end the
@@ -839,7 +870,8 @@ struct PhotoReaderTests {
         settings.blurredEdgeRatio = 0  // a drawing with few edges, not a blurred photo
         let (result, evidence) = try PhotoReader(recognizer: recognizer, settings: settings).read(bytes: try image.pngData())
         #expect(evidence.locatingScale == 1)
-        #expect(recognizer.digitCalls == 12)
+        // Six cells at each scale, and the position before the first digit.
+        #expect(recognizer.digitCalls == 13)
         #expect(result.reading?.integer == "012345")
     }
 

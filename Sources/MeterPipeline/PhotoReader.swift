@@ -415,6 +415,24 @@ public final class PhotoReader {
                 }
             }
         }
+        /// Reads `longer` (the best row with one more position at `end`) and takes its reading
+        /// when the position added reads as a digit that stays: not a "1" (the ink past a row's
+        /// end is most often a window's side or a frame's edge, which reads as one: three of four
+        /// wrong digits added on the checked seeds, and no right one), and not past the most
+        /// integer digits a register has. Whether it was taken.
+        func takeOneMorePosition(_ longer: CounterCandidate, at end: RowEnd) throws(OCRError) -> Bool {
+            let again = try readCandidates([longer], in: photo.image)
+            (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
+            guard let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds,
+                again.integerDigitsRead <= settings.policy.mostIntegerDigits,
+                (end == .start ? row.reading.digits.first : row.reading.digits.last)?.text != "1"
+            else { return false }
+            pass.best = row
+            return true
+        }
+        func fitsThePhoto(_ row: CounterCandidate) -> Bool {
+            !Self.touchesBorder(row, width: photo.image.width, height: photo.image.height)
+        }
         // A last drum caught mid-roll, or blurred into its window, is neither a digit shape nor
         // ink the locator follows: the row ends one drum short, and a five-drum counter reads
         // as four digits with no fraction. So does a seven-segment digit whose segments the
@@ -426,23 +444,9 @@ public final class PhotoReader {
             // digit can be missing there.
             let hasFraction = best.reading.digits.contains(where: \.isFraction)
             let short = pass.readsFewerThanUsual(settings.policy) && !hasFraction
-            let end = short ? .end : best.crop.digitMayBeMissing
-            if let end, end == .start || !hasFraction {
+            if let end = short ? .end : best.crop.digitMayBeMissing, end == .start || !hasFraction {
                 let longer = Self.withOneMorePosition(best.crop.candidate, at: end)
-                if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height) {
-                    let again = try readCandidates([longer], in: photo.image)
-                    (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
-                    // Not a "1": the ink past a row's end is most often a window's side or a
-                    // frame's edge, which reads as one (three of four wrong digits added on the
-                    // checked seeds, and no right one); nor a row longer than any register.
-                    let added = end == .start ? again.best?.reading.digits.first : again.best?.reading.digits.last
-                    if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds,
-                        added?.text != "1", again.integerDigitsRead <= settings.policy.mostIntegerDigits
-                    {
-                        pass.best = row
-                        readPastRowEnd = true
-                    }
-                }
+                if fitsThePhoto(longer) { readPastRowEnd = try takeOneMorePosition(longer, at: end) }
             }
         }
         // A first digit the row did not take in (a faint or blurred leading drum, an LCD's
@@ -454,17 +458,9 @@ public final class PhotoReader {
             !best.droppedEnds, assembler.judge(best.reading).0 == .accepted
         {
             let longer = Self.withOneMorePosition(best.crop.candidate, at: .start)
-            if !Self.touchesBorder(longer, width: photo.image.width, height: photo.image.height),
-                try readsDigitFirst(longer, in: photo.image)
-            {
+            if fitsThePhoto(longer), try readsDigitFirst(longer, in: photo.image) {
                 digitBeforeFirst = true
-                let again = try readCandidates([longer], in: photo.image)
-                (segmentTime, recognizeTime) = (segmentTime + again.segmentTime, recognizeTime + again.recognizeTime)
-                if let row = again.best, again.integerDigitsRead > pass.integerDigitsRead, !row.droppedEnds,
-                    row.reading.digits.first?.text != "1", again.integerDigitsRead <= settings.policy.mostIntegerDigits
-                {
-                    pass.best = row
-                }
+                _ = try takeOneMorePosition(longer, at: .start)
             }
         }
         let (notDigitRows, read) = (pass.notDigitRows, pass.read)

@@ -94,6 +94,27 @@ struct PhotoReaderTests {
         }
     }
 
+    /// An 18×30 ring at (x0, 60) only 9 levels darker than the 205 ground: below what any
+    /// threshold pass takes, a drum the locator cannot see.
+    static func faintRing(in image: inout Image, x0: Int) {
+        for y in 60..<90 {
+            for x in x0..<(x0 + 18) where y < 65 || y >= 85 || x < x0 + 5 || x >= x0 + 13 {
+                image.pixels[y * image.width + x] = 196
+            }
+        }
+    }
+
+    /// A classifier (knows "no digit") reading any ink in a prepared cell as a 5 and a blank
+    /// cell as no digit; its line reading is `lineDigits` fives.
+    static func inkReadsAsFive(lineDigits: Int = 0) -> ScriptedRecognizer {
+        let five = DigitGuess(text: "5", confidence: 0.99)
+        let recognizer = ScriptedRecognizer(
+            digit: { cell in cell.pixels.contains { $0 < 128 } ? five : .empty },
+            line: { _ in Array(repeating: five, count: lineDigits) })
+        recognizer.recognizesNonDigits = true
+        return recognizer
+    }
+
     /// Soft horizontal waves: contrast, but no edge sharper than a few levels per pixel.
     static let smeared: [UInt8] = {
         var pixels: [UInt8] = []
@@ -218,27 +239,11 @@ struct PhotoReaderTests {
     /// usual and no fraction reads one position more; a digit read there is taken, for a
     /// clerk. Where that position is blank it reads as no digit and nothing changes.
     @Test func aLastDrumTheLocatorMissedIsReadPastTheRowEnd() throws {
-        // Ink in the prepared cell reads as a 5; a blank cell as no digit.
-        func reader() -> ScriptedRecognizer {
-            let recognizer = ScriptedRecognizer(digit: { cell in
-                cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty
-            })
-            recognizer.recognizesNonDigits = true
-            return recognizer
-        }
         for faintLastDrum in [true, false] {
             var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
             for index in 0..<4 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
-            if faintLastDrum {
-                // A ring 9 levels darker than the ground: below what any threshold pass takes.
-                let x0 = 60 + 4 * 26
-                for y in 60..<90 {
-                    for x in x0..<(x0 + 18) where y < 65 || y >= 85 || x < x0 + 5 || x >= x0 + 13 {
-                        image.pixels[y * image.width + x] = 196
-                    }
-                }
-            }
-            let (result, _) = try PhotoReader(recognizer: reader()).read(bytes: try image.pngData())
+            if faintLastDrum { Self.faintRing(in: &image, x0: 60 + 4 * 26) }
+            let (result, _) = try PhotoReader(recognizer: Self.inkReadsAsFive()).read(bytes: try image.pngData())
             let pastEnd = result.reasons.contains { $0.message.contains("past the end of the row") }
             #expect(result.reading?.integer == (faintLastDrum ? "55555" : "5555"), "faint last drum: \(faintLastDrum)")
             #expect(pastEnd == faintLastDrum && result.status.rawValue == "review")
@@ -250,23 +255,12 @@ struct PhotoReaderTests {
     /// is read: a digit there sends the reading to a clerk, with that digit taken. Where the
     /// position is blank the reading is accepted as before.
     @Test func aDigitBeforeTheFirstHoldsBackTheAcceptance() throws {
-        let recognizer = { () -> ScriptedRecognizer in
-            let recognizer = ScriptedRecognizer(
-                digit: { cell in cell.pixels.contains { $0 < 128 } ? DigitGuess(text: "5", confidence: 0.99) : .empty },
-                line: { _ in Array(repeating: DigitGuess(text: "5", confidence: 0.99), count: 5) })
-            recognizer.recognizesNonDigits = true
-            return recognizer
-        }
         for faintFirstDrum in [true, false] {
             var image = Image(width: 400, height: 200, format: .gray, filledWith: 205)
             for index in 1..<6 { Self.ring(in: &image, x0: 60 + index * 26, y0: 60, width: 18, height: 30, stroke: 5) }
-            if faintFirstDrum {
-                // A ring 9 levels darker than the ground: below what any threshold pass takes.
-                for y in 60..<90 {
-                    for x in 60..<78 where y < 65 || y >= 85 || x < 65 || x >= 73 { image.pixels[y * image.width + x] = 196 }
-                }
-            }
-            let (result, _) = try PhotoReader(recognizer: recognizer()).read(bytes: try image.pngData())
+            if faintFirstDrum { Self.faintRing(in: &image, x0: 60) }
+            let recognizer = Self.inkReadsAsFive(lineDigits: 5)
+            let (result, _) = try PhotoReader(recognizer: recognizer).read(bytes: try image.pngData())
             #expect(result.reading?.integer == (faintFirstDrum ? "555555" : "55555"), "faint first drum: \(faintFirstDrum)")
             #expect(result.status.rawValue == (faintFirstDrum ? "review" : "accepted"), "\(result.reasons)")
             let heldBack = result.reasons.contains { $0.message.contains("before the first digit reads as a digit") }
